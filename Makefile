@@ -1,0 +1,43 @@
+# Two commands for a fresh machine: `make demo` and `make test`. Both build .venv first when needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+# nbgrader runs `alembic` through PATH when it creates a gradebook.
+export PATH := $(BIN):$(PATH)
+export MPLBACKEND := Agg
+ASSIGNMENTS := $(notdir $(wildcard source/*))
+
+.PHONY: setup release demo test lint grade dataset bench clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+release: $(STAMP)  ## regenerate release/ from source/ with nbgrader
+	$(PY) -m coursekit.release
+
+demo: $(STAMP)  ## the instructor's job end to end on sample students
+	$(PY) -m coursekit.demo
+
+test: $(STAMP)  ## lint and the whole test suite
+	$(BIN)/ruff check .
+	$(PY) -m pytest
+
+grade: $(STAMP)  ## batch-autograde every submission: make grade ASSIGNMENT=a1_numpy_basics
+	$(BIN)/course-grade $(ASSIGNMENT)
+
+dataset: $(STAMP)  ## rebuild the bundled cat / non-cat files
+	$(PY) -m coursekit.dataset.synthetic --out datasets --force
+
+bench: $(STAMP)  ## print speed figures (not part of make test)
+	$(PY) bench/run_all.py
+
+clean:  ## remove grading output (never submissions)
+	rm -rf autograded/*/ feedback reports gradebook.db

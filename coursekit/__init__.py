@@ -1,0 +1,1 @@
+"""Course kit: dataset tooling, visible checks and the grading engine of the course."""

@@ -1,0 +1,69 @@
+"""Diagnostic checks shared by the assignments' visible tests.
+
+Each check raises ``CheckFailed`` (an AssertionError) with one sentence that says
+what is wrong: the type, the shape or the values, expected against got, and a hint.
+No reference solutions live here: students can read this file.
+"""
+
+import numpy as np
+
+
+class CheckFailed(AssertionError):
+    """A visible check failed; the message says what and why."""
+
+
+def fail(message, hint=None):
+    raise CheckFailed(message + (f"\nHint: {hint}" if hint else ""))
+
+
+def short(value, limit=300):
+    """A printable summary of a value, cut to ``limit`` characters."""
+    text = np.array2string(value, precision=6, threshold=20) if isinstance(value, np.ndarray) else repr(value)
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
+def expect_type(value, types, what, hint=None):
+    """Check ``isinstance(value, types)``; ``types`` a type or a tuple of types."""
+    if not isinstance(value, types):
+        names = " or ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
+        fail(f"{what} should be a {names}, got {type(value).__name__}: {short(value)}", hint)
+
+
+def expect_real_number(value, what, hint=None):
+    """Python or NumPy real scalar (a 0-d array counts as a scalar too)."""
+    if isinstance(value, np.ndarray) and value.shape == ():
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        fail(f"{what} should be a number (float), got {type(value).__name__}: {short(value)}", hint)
+    return float(value)
+
+
+def expect_array(value, what, hint=None):
+    expect_type(value, np.ndarray, what, hint)
+
+
+def expect_shape(array, shape, what, hint=None):
+    """Check an array's shape against a tuple."""
+    expect_array(array, what, hint)
+    if array.shape != tuple(shape):
+        fail(f"{what} should have shape {tuple(shape)}, got shape {array.shape}", hint)
+
+
+def expect_close(got, expected, what, hint=None, rtol=1e-6, atol=1e-8):
+    """Compare values (scalars or arrays of the same shape), reporting expected against got."""
+    expected = np.asarray(expected, dtype=float)
+    got_array = np.asarray(got)
+    if got_array.shape != expected.shape:
+        fail(f"{what} should have shape {expected.shape}, got shape {got_array.shape}", hint)
+    if not np.issubdtype(got_array.dtype, np.number) or not np.allclose(got_array, expected, rtol, atol):
+        fail(f"{what} has wrong values.\n  expected: {short(expected)}\n  got:      {short(got)}", hint)
+
+
+def expect_unchanged(before, after, what):
+    """An input array must not be modified by the function under test."""
+    if not np.array_equal(before, after):
+        fail(f"{what} was modified in place; work on a copy or build a new array instead.")
+
+
+def passed(name):
+    print(f"All visible checks of {name} passed.")

@@ -1,0 +1,1 @@
+"""The grading engine: nbgrader's autograde, hardened and run in parallel."""

@@ -1,0 +1,51 @@
+"""nbgrader operations on one course folder, with the course's own configuration."""
+
+import logging
+from pathlib import Path
+
+from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config.loader import PyFileConfigLoader
+
+from coursekit.paths import COURSE_ROOT
+
+
+def course_config(root=COURSE_ROOT, db_path=None, extra=None):
+    """The course's nbgrader_config.py, pointed at ``root`` (and its gradebook at ``db_path``)."""
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(COURSE_ROOT)).load_config()
+    root = Path(root).resolve()
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.db_url = "sqlite:///" + str(Path(db_path or root / "gradebook.db").resolve())
+    if extra:
+        config.merge(extra)
+    return config
+
+
+def quiet_logger():
+    log = logging.getLogger("coursekit.nbgrader")
+    log.setLevel(logging.ERROR)
+    return log
+
+
+def run_converter(converter_class, config, assignment, student="*", **options):
+    """Run one nbgrader converter (generate, autograde, feedback) in this process."""
+    coursedir = CourseDirectory(config=config)
+    coursedir.assignment_id = assignment
+    coursedir.student_id = student
+    converter = converter_class(coursedir=coursedir, config=config)
+    converter.log = quiet_logger()
+    for name, value in options.items():
+        setattr(converter, name, value)
+    converter.start()
+
+
+def generate_assignment(config, assignment):
+    run_converter(GenerateAssignment, config, assignment, force=True, create_assignment=True)
+
+
+def autograde(config, assignment, student):
+    run_converter(Autograde, config, assignment, student, force=True, create_student=True)
+
+
+def generate_feedback(config, assignment, student="*"):
+    run_converter(GenerateFeedback, config, assignment, student, force=True)

@@ -1,0 +1,72 @@
+"""A throw-away course folder for tests and benchmarks: release, submit, autograde, read scores."""
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from coursekit.grading import course
+from coursekit.grading.scores import max_scores, question_scores
+from coursekit.paths import SOURCE_DIR
+
+
+@dataclass
+class GradeResult:
+    """Scores of one autograde run: ``scores[student][grade_id]``, ``max_scores[grade_id]``."""
+
+    scores: dict
+    max_scores: dict
+    failures: dict = field(default_factory=dict)
+
+    def total(self, student):
+        return sum(self.scores[student].values())
+
+
+class TempCourse:
+    """A course folder under ``root`` holding copies of the given assignments' sources."""
+
+    def __init__(self, root, assignments, source_dir=SOURCE_DIR):
+        self.root = Path(root)
+        self.config = course.course_config(self.root)
+        for assignment in assignments:
+            shutil.copytree(source_dir / assignment, self.root / "source" / assignment,
+                            ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+            course.generate_assignment(self.config, assignment)
+
+    @property
+    def db_url(self):
+        return self.config.CourseDirectory.db_url
+
+    def notebook_path(self, folder, assignment):
+        (path,) = (self.root / folder / assignment).glob("*.ipynb")
+        return path
+
+    def source_notebook(self, assignment):
+        return nbformat.read(self.notebook_path("source", assignment), as_version=4)
+
+    def release_notebook(self, assignment):
+        return nbformat.read(self.notebook_path("release", assignment), as_version=4)
+
+    def submit(self, assignment, student, notebook):
+        """Place a student's notebook (and the release's other files) under submitted/."""
+        folder = self.root / "submitted" / student / assignment
+        if folder.exists():
+            shutil.rmtree(folder)
+        shutil.copytree(self.root / "release" / assignment, folder)
+        name = self.notebook_path("release", assignment).name
+        nbformat.write(notebook, folder / name)
+        return folder
+
+    def autograde(self, assignment, submissions):
+        """Submit ``{student: notebook}`` and autograde them; scores per student and question."""
+        for student, notebook in submissions.items():
+            self.submit(assignment, student, notebook)
+        failures = {}
+        for student in submissions:
+            try:
+                course.autograde(self.config, assignment, student)
+            except Exception as error:  # nbgrader reports a failed submission this way
+                failures[student] = str(error)
+        scores = {s: question_scores(self.db_url, assignment, s) for s in submissions}
+        return GradeResult(scores, max_scores(self.db_url, assignment), failures)

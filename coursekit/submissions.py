@@ -1,0 +1,52 @@
+"""Build student submissions from notebooks: read answers, fill answer cells."""
+
+import re
+
+import nbformat
+
+SOLUTION_REGION = re.compile(
+    r"^[ \t]*### BEGIN SOLUTION[^\n]*\n(.*?)^[ \t]*### END SOLUTION[^\n]*\n?", re.DOTALL | re.MULTILINE
+)
+
+
+def load_notebook(path):
+    return nbformat.read(str(path), as_version=4)
+
+
+def nbgrader_meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def grade_id(cell):
+    return nbgrader_meta(cell).get("grade_id")
+
+
+def is_answer_cell(cell):
+    return cell.cell_type == "code" and nbgrader_meta(cell).get("solution", False)
+
+
+def is_test_cell(cell):
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution", False)
+
+
+def strip_solution_markers(source):
+    """The code as a student would write it: the source with the solution markers removed."""
+    return SOLUTION_REGION.sub(lambda m: m.group(1), source)
+
+
+def answers_of(notebook):
+    """``{grade_id: code}`` of every answer cell, solution markers removed."""
+    return {grade_id(c): strip_solution_markers(c.source) for c in notebook.cells if is_answer_cell(c)}
+
+
+def fill_answers(notebook, answers):
+    """A copy of ``notebook`` whose answer cells named in ``answers`` hold the given code."""
+    unknown = set(answers) - {grade_id(c) for c in notebook.cells if is_answer_cell(c)}
+    if unknown:
+        raise KeyError(f"no answer cell with grade_id {sorted(unknown)}")
+    filled = nbformat.from_dict(notebook)
+    for cell in filled.cells:
+        if is_answer_cell(cell) and grade_id(cell) in answers:
+            cell.source = answers[grade_id(cell)]
+    return filled
