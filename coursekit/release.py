@@ -1,0 +1,43 @@
+"""Regenerate release/ from source/ with nbgrader (``make release``)."""
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from coursekit.grading import course
+from coursekit.paths import RELEASE_DIR, SOURCE_DIR, assignments
+
+
+def generate_releases(names, source_dir=SOURCE_DIR, out_dir=RELEASE_DIR):
+    """Generate the student version of each assignment into ``out_dir``, in a scratch course.
+
+    The scratch course keeps the instructor's gradebook untouched; the result equals
+    ``nbgrader generate_assignment`` run in the course folder.
+    """
+    with tempfile.TemporaryDirectory(prefix="coursekit-release-") as scratch:
+        config = course.course_config(scratch)
+        for name in names:
+            shutil.copytree(source_dir / name, Path(scratch) / "source" / name,
+                            ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+            course.generate_assignment(config, name)
+            target = Path(out_dir) / name
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(Path(scratch) / "release" / name, target)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("assignments", nargs="*", help="default: every folder of source/")
+    args = parser.parse_args(argv)
+    names = args.assignments or assignments()
+    generate_releases(names)
+    for name in names:
+        print(f"release/{name}/ regenerated from source/{name}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
