@@ -21,3 +21,17 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 
 # Per-cell execution limit while validating and autograding.
 c.Execute.timeout = 30
+
+# Autograde with the hardened executor: test cells run in the grader, not in the student's
+# kernel; the kernel has a memory limit; a crashed or stuck kernel costs only its cell.
+c.Autograde.autograde_preprocessors = [
+    "coursekit.grading.cleanroom.CleanRoomExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.CleanRoomExecute.trusted_root = COURSE_ROOT
+c.CleanRoomExecute.memory_limit_mb = 4096

@@ -1,6 +1,8 @@
 """nbgrader operations on one course folder, with the course's own configuration."""
 
 import logging
+import os
+import sys
 from pathlib import Path
 
 from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
@@ -9,12 +11,21 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from coursekit.paths import COURSE_ROOT
 
+# nbgrader runs `alembic` through PATH when it opens a gradebook: use this environment's.
+ENV_BIN = str(Path(sys.executable).parent)
+if ENV_BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = ENV_BIN + os.pathsep + os.environ.get("PATH", "")
 
-def course_config(root=COURSE_ROOT, db_path=None, extra=None):
-    """The course's nbgrader_config.py, pointed at ``root`` (and its gradebook at ``db_path``)."""
+
+def course_config(root=COURSE_ROOT, db_path=None, trusted_root=None, extra=None):
+    """The course's nbgrader_config.py, pointed at ``root`` (and its gradebook at ``db_path``).
+
+    ``trusted_root`` is the folder whose source/ and data the grader trusts (default ``root``).
+    """
     config = PyFileConfigLoader("nbgrader_config.py", path=str(COURSE_ROOT)).load_config()
     root = Path(root).resolve()
     config.CourseDirectory.root = str(root)
+    config.CleanRoomExecute.trusted_root = str(Path(trusted_root or root).resolve())
     config.CourseDirectory.db_url = "sqlite:///" + str(Path(db_path or root / "gradebook.db").resolve())
     if extra:
         config.merge(extra)

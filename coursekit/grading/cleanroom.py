@@ -1,0 +1,211 @@
+"""nbgrader's Execute, hardened: test cells run in the grader, student cells in a limited kernel.
+
+- Answer and read-only cells run in the student's kernel, started under an address-space
+  limit; every process it starts is killed when the notebook is done.
+- Test cells run in this process with untouched builtins, NumPy and check modules (the
+  instructor's copies from ``source/``). Names they read from the notebook are fetched from
+  the kernel as plain data; student functions run in the kernel as remote calls.
+- A cell that kills or hangs the kernel beyond an interrupt costs only itself: the kernel is
+  restarted, the cells that had run cleanly are replayed, and grading goes on.
+- Hidden tests' code and tracebacks never reach the notebook's outputs; only their messages.
+"""
+
+import builtins
+import contextlib
+import io
+import os
+import shutil
+import tempfile
+import traceback
+import warnings
+from pathlib import Path
+
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+from nbgrader.preprocessors import Execute
+from traitlets import Integer, Unicode
+
+from coursekit.grading import wire
+from coursekit.grading.limits import MEMORY_ENV, PIDFILE_ENV, LimitedKernelManager, kill_process_groups
+from coursekit.grading.remote import KernelUnavailable, RemoteFunction, StudentCodeError, free_names
+from coursekit.grading.trusted import TrustedFiles
+from coursekit.submissions import is_test_cell
+
+HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
+FATAL = (DeadKernelError, CellTimeoutError, RuntimeError)
+
+
+def split_hidden(source):
+    """``(visible, hidden)`` code of a test cell; marker lines dropped, line numbers kept."""
+    visible, hidden, in_hidden = [], [], False
+    for line in source.split("\n"):
+        if HIDDEN_BEGIN in line:
+            in_hidden = True
+            line = ""
+        elif HIDDEN_END in line:
+            in_hidden = False
+            line = ""
+        (hidden if in_hidden else visible).append(line)
+        (visible if in_hidden else hidden).append("")
+    return "\n".join(visible), "\n".join(hidden)
+
+
+def error_output(ename, evalue, lines):
+    return new_output("error", ename=ename, evalue=evalue, traceback=lines)
+
+
+class CleanRoomExecute(Execute):
+    """Execute a submission with test cells judged outside the student's kernel."""
+
+    trusted_root = Unicode(
+        "", help="Course folder whose source/<assignment>/ and datasets the grader trusts."
+    ).tag(config=True)
+    memory_limit_mb = Integer(4096, help="Address-space limit of the student's kernel (MiB).").tag(config=True)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
+        super().__init__(**kwargs)
+
+    # --- the whole notebook -------------------------------------------------------------
+    def preprocess(self, nb, resources, km=None):
+        assignment = resources["nbgrader"]["assignment"]
+        self._trusted = TrustedFiles.for_course(Path(self.trusted_root), assignment)
+        self._scratch = Path(tempfile.mkdtemp(prefix="coursekit-grade-"))
+        self._replay, self._requests = [], 0
+        kernel_data = self._trusted.write_datasets(self._scratch / "kernel-datasets")
+        settings = {PIDFILE_ENV: str(self._scratch / "kernel.pids"), MEMORY_ENV: str(self.memory_limit_mb),
+                    "CATVNONCAT_DIR": str(kernel_data), "MPLBACKEND": "Agg"}
+        saved = {name: os.environ.get(name) for name in settings}
+        os.environ.update(settings)
+        try:
+            nb, resources = super().preprocess(nb, resources, km)
+        finally:
+            kill_process_groups(self._scratch / "kernel.pids")
+            for name, value in saved.items():
+                os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
+            tampered = self._trusted.restore_if_changed()
+            shutil.rmtree(self._scratch, ignore_errors=True)
+        if tampered:
+            nb.metadata.setdefault("coursekit", {})["tampered"] = tampered
+            resources.setdefault("coursekit", {})["tampered"] = tampered
+        return nb, resources
+
+    # --- one cell ---------------------------------------------------------------------
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and is_test_cell(cell):
+            cell.outputs = self._judge_test_cell(cell)
+            self.code_cells_executed += 1
+            cell.execution_count = self.code_cells_executed
+            return cell, self.resources
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except FATAL as error:
+            cell.outputs.append(error_output(
+                "KernelLost", str(error),
+                [f"KernelLost: this cell stopped the kernel ({error}); it was restarted and the "
+                 "cells before it run again, so later cells still count."]))
+            self._restart_kernel()
+            return cell, self.resources
+        ran_cleanly = cell.get("execution_count") is not None and not any(
+            out.output_type == "error" for out in cell.get("outputs", []))
+        if cell.cell_type == "code" and ran_cleanly:
+            self._replay.append(cell.source)
+        return cell, self.resources
+
+    def _restart_kernel(self):
+        run_sync(self.km.restart_kernel)(now=True)
+        run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+        for source in self._replay:
+            try:
+                self._run_in_kernel(source)
+            except FATAL:
+                run_sync(self.km.restart_kernel)(now=True)
+                run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+                return
+
+    def _run_in_kernel(self, source):
+        """Run code in the kernel outside the notebook (nbclient writes the cell back into self.nb)."""
+        cell = new_code_cell(source)
+        notebook, self.nb = self.nb, new_notebook(cells=[cell], metadata=self.nb.metadata)
+        try:
+            self.execute_cell(cell, 0, store_history=False)
+        finally:
+            self.nb = notebook
+        return cell
+
+    # --- the student's kernel as seen by a test ---------------------------------------------
+    def request(self, payload):
+        """Send one request to the kernel-side server; return its decoded JSON response."""
+        self._requests += 1
+        request_path = self._scratch / f"request-{self._requests}.json"
+        response_path = self._scratch / f"response-{self._requests}.json"
+        request_path.write_text(wire.dumps(payload))
+        code = (f"__import__('coursekit.grading.kernel_side', fromlist=['serve'])"
+                f".serve({str(request_path)!r}, {str(response_path)!r})")
+        try:
+            cell = self._run_in_kernel(code)
+        except FATAL as error:
+            self._restart_kernel()
+            raise KernelUnavailable(f"the student's kernel stopped while the test ran ({error})") from None
+        if not response_path.exists():
+            reasons = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
+            raise KernelUnavailable("the student's kernel did not answer the test" +
+                                    (f" ({reasons[0]})" if reasons else ""))
+        try:
+            return wire.loads(response_path.read_text())
+        except ValueError:
+            raise KernelUnavailable("the student's kernel answered with malformed data") from None
+
+    def decode(self, tree):
+        return wire.decode(tree, lambda name: RemoteFunction(name, self))
+
+    def _fetch_names(self, source):
+        names = free_names(source)
+        if not names:
+            return {}
+        values = self.request({"op": "lookup", "names": names}).get("values", {})
+        return {name: self.decode(tree) for name, tree in values.items()
+                if name in names and tree != {"missing": True}}
+
+    # --- running a test cell here ------------------------------------------------------------
+    def _judge_test_cell(self, cell):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "test")
+        visible, hidden = split_hidden(cell.source)
+        stdout = io.StringIO()
+        try:
+            namespace = {"__name__": "__main__", "__builtins__": builtins, **self._fetch_names(cell.source)}
+        except KernelUnavailable as error:
+            return [error_output("KernelUnavailable", str(error), [f"KernelUnavailable: {error}"])]
+        except SyntaxError as error:
+            return [error_output("SyntaxError", str(error), [f"SyntaxError in the test cell: {error}"])]
+        failure = None
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(io.StringIO()), \
+                warnings.catch_warnings(), self._trusted.in_use(self._scratch / "grader-datasets", cell.source):
+            warnings.simplefilter("ignore")
+            for part, is_hidden in ((visible, False), (hidden, True)):
+                if not part.strip():
+                    continue
+                filename = f"<{'hidden' if is_hidden else 'test'} {grade_id}>"
+                try:
+                    exec(compile(part, filename, "exec"), namespace)  # noqa: S102 (instructor's test code)
+                except Exception as error:  # any failure of the test is the cell's result
+                    failure = self._describe_failure(error, is_hidden, filename)
+                    break
+        outputs = [new_output("stream", name="stdout", text=stdout.getvalue())] if stdout.getvalue() else []
+        return outputs + ([failure] if failure else [])
+
+    def _describe_failure(self, error, is_hidden, filename):
+        if isinstance(error, StudentCodeError):
+            ename, evalue = error.ename, error.evalue
+            lines = ["Your code raised an error while the test called it:", *error.student_traceback]
+        else:
+            ename, evalue = type(error).__name__, str(error)
+            lines = traceback.format_exception_only(type(error), error)
+            if not is_hidden:
+                frames = [f for f in traceback.extract_tb(error.__traceback__) if "coursekit/grading" not in f.filename]
+                lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames), *lines]
+        if is_hidden:
+            lines = ["A hidden test failed:", *(line for line in lines if filename not in line)]
+        return error_output(ename, evalue, [line.rstrip("\n") for line in lines])
+

@@ -1,0 +1,91 @@
+"""The course files a grader trusts, read once per process and kept in memory.
+
+The student's kernel gets its own copy of the data set; the tests import the check modules
+and read the data from this snapshot; files a submission changed on disk are put back.
+"""
+
+import contextlib
+import os
+import sys
+import types
+from pathlib import Path
+
+import lr_utils
+
+_SNAPSHOTS = {}
+
+
+def read_folder(folder, pattern="*"):
+    return {path: path.read_bytes() for path in sorted(Path(folder).glob(pattern)) if path.is_file()}
+
+
+class TrustedFiles:
+    """A snapshot of an assignment's source folder and of the data set folder."""
+
+    def __init__(self, source_dir, dataset_dir):
+        self.source_dir = source_dir
+        self.dataset_dir = dataset_dir
+        self.files = {**read_folder(source_dir), **(read_folder(dataset_dir, "*.h5") if dataset_dir else {})}
+        self.import_modules()
+
+    def import_modules(self):
+        """Import the source folder's Python files from the snapshot, so tests never read them from disk."""
+        sys.path.insert(0, str(self.source_dir))
+        try:
+            for path, data in self.files.items():
+                if path.suffix == ".py" and path.parent == self.source_dir:
+                    module = types.ModuleType(path.stem)
+                    module.__file__ = str(path)
+                    sys.modules[path.stem] = module
+                    exec(compile(data, str(path), "exec"), module.__dict__)  # noqa: S102 (instructor's code)
+        finally:
+            sys.path.remove(str(self.source_dir))
+
+    @classmethod
+    def for_course(cls, root, assignment):
+        """The snapshot of ``root``'s assignment, taken on first use in this process."""
+        key = (str(root), assignment)
+        if key not in _SNAPSHOTS:
+            try:
+                dataset_dir = lr_utils.find_dataset_dir()
+            except lr_utils.DatasetError:
+                dataset_dir = None
+            _SNAPSHOTS[key] = cls(Path(root) / "source" / assignment, dataset_dir)
+        return _SNAPSHOTS[key]
+
+    def write_datasets(self, folder):
+        """Write the snapshot's data files into ``folder`` (a private copy) and return it."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for path, data in self.files.items():
+            if self.dataset_dir and path.parent == self.dataset_dir:
+                (folder / path.name).write_bytes(data)
+        return folder
+
+    @contextlib.contextmanager
+    def in_use(self, data_copy, test_source):
+        """Tests that load data read a fresh copy of the snapshot's data set."""
+        saved_env = os.environ.get(lr_utils.ENV_VAR)
+        if "load_dataset" in test_source:
+            os.environ[lr_utils.ENV_VAR] = str(self.write_datasets(data_copy))
+        try:
+            yield
+        finally:
+            if saved_env is None:
+                os.environ.pop(lr_utils.ENV_VAR, None)
+            else:
+                os.environ[lr_utils.ENV_VAR] = saved_env
+
+    def restore_if_changed(self):
+        """Put back every trusted file that differs on disk; return their paths."""
+        changed = []
+        for path, data in self.files.items():
+            try:
+                same = path.read_bytes() == data
+            except OSError:
+                same = False
+            if not same:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+                changed.append(str(path))
+        return changed
