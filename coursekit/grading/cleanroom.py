@@ -74,14 +74,15 @@ class CleanRoomExecute(Execute):
         self._scratch = Path(tempfile.mkdtemp(prefix="coursekit-grade-"))
         self._replay, self._requests = [], 0
         kernel_data = self._trusted.write_datasets(self._scratch / "kernel-datasets")
-        settings = {PIDFILE_ENV: str(self._scratch / "kernel.pids"), MEMORY_ENV: str(self.memory_limit_mb),
+        pidfile = os.environ.get(PIDFILE_ENV) or str(self._scratch / "kernel.pids")
+        settings = {PIDFILE_ENV: pidfile, MEMORY_ENV: str(self.memory_limit_mb),
                     "CATVNONCAT_DIR": str(kernel_data), "MPLBACKEND": "Agg"}
         saved = {name: os.environ.get(name) for name in settings}
         os.environ.update(settings)
         try:
             nb, resources = super().preprocess(nb, resources, km)
         finally:
-            kill_process_groups(self._scratch / "kernel.pids")
+            kill_process_groups(pidfile)
             for name, value in saved.items():
                 os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
             tampered = self._trusted.restore_if_changed()

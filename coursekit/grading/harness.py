@@ -5,9 +5,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from nbgrader.converters import Autograde
 
 from coursekit.grading import course
-from coursekit.grading.scores import max_scores, question_scores
+from coursekit.grading.batch import BatchGrader
+from coursekit.grading.scores import max_scores
 from coursekit.paths import SOURCE_DIR
 
 
@@ -18,6 +20,7 @@ class GradeResult:
     scores: dict
     max_scores: dict
     failures: dict = field(default_factory=dict)
+    statuses: dict = field(default_factory=dict)
 
     def total(self, student):
         return sum(self.scores[student].values())
@@ -58,15 +61,16 @@ class TempCourse:
         nbformat.write(notebook, folder / name)
         return folder
 
-    def autograde(self, assignment, submissions):
-        """Submit ``{student: notebook}`` and autograde them; scores per student and question."""
+    def autograde(self, assignment, submissions, workers=2, time_limit=600):
+        """Submit ``{student: notebook}`` and batch-autograde them; scores per student and question."""
         for student, notebook in submissions.items():
             self.submit(assignment, student, notebook)
-        failures = {}
-        for student in submissions:
-            try:
-                course.autograde(self.config, assignment, student)
-            except Exception as error:  # nbgrader reports a failed submission this way
-                failures[student] = str(error)
-        scores = {s: question_scores(self.db_url, assignment, s) for s in submissions}
-        return GradeResult(scores, max_scores(self.db_url, assignment), failures)
+        grader = BatchGrader(self.root, assignment, workers=workers, time_limit=time_limit, progress=False)
+        outcomes = grader.grade(list(submissions))
+        return GradeResult({o.student: o.scores for o in outcomes}, max_scores(self.db_url, assignment),
+                           {o.student: o.reason for o in outcomes if o.status != "graded"},
+                           {o.student: o.status for o in outcomes})
+
+    def autograde_serial(self, assignment, students="*"):
+        """nbgrader's own autograde, one process, for comparison with the batch grader."""
+        course.run_converter(Autograde, self.config, assignment, students, force=True, create_student=True)

@@ -32,6 +32,7 @@ def kill_process_groups(pidfile):
             os.killpg(int(line), 9)
         except (ProcessLookupError, PermissionError, ValueError):
             pass
+    path.unlink(missing_ok=True)
 
 
 def main(argv):

@@ -1,0 +1,227 @@
+"""Autograde every submission of an assignment in parallel: ``course-grade ASSIGNMENT``.
+
+nbgrader's own autograde does the grading, one forked worker per submission, at most N at
+once. Each worker grades into a scratch course with a private gradebook copy; this process
+merges results into the course gradebook one at a time, copies autograded/ back, enforces a
+wall-clock limit per submission, and writes a report with a reason for every failure.
+"""
+
+import argparse
+import csv
+import fnmatch
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+from tqdm import tqdm
+
+from coursekit.grading import course, merge, worker
+from coursekit.grading.limits import kill_process_groups
+from coursekit.grading.scores import max_scores, question_scores
+from coursekit.grading.trusted import TrustedFiles
+from coursekit.paths import COURSE_ROOT
+
+
+@dataclass
+class Outcome:
+    """How one submission's grading ended."""
+
+    student: str
+    status: str  # graded, failed, timeout, crashed
+    seconds: float
+    reason: str = ""
+    scores: dict = field(default_factory=dict)
+
+    @property
+    def score(self):
+        return sum(self.scores.values())
+
+
+def find_students(course_root, assignment, pattern="*"):
+    """Students with a folder submitted/<student>/<assignment>/, sorted."""
+    submitted = Path(course_root) / "submitted"
+    if not submitted.is_dir():
+        return []
+    return sorted(p.name for p in submitted.iterdir()
+                  if (p / assignment).is_dir() and fnmatch.fnmatch(p.name, pattern))
+
+
+def ensure_assignment(config, db_url, assignment):
+    """Make sure the gradebook knows the assignment (nbgrader generate_assignment adds it)."""
+    with Gradebook(db_url) as gb:
+        try:
+            gb.find_assignment(assignment)
+            return
+        except MissingEntry:
+            pass
+    course.generate_assignment(config, assignment)
+
+
+def record_zero(db_url, assignment, student):
+    """A submission whose grading never finished: in the gradebook with zero on every cell."""
+    with Gradebook(db_url) as gb:
+        submission = gb.update_or_create_submission(assignment, student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score = 0
+                grade.needs_manual_grade = False
+        gb.db.commit()
+
+
+class BatchGrader:
+    """Grade many submissions with a pool of forked workers and one gradebook writer."""
+
+    def __init__(self, course_root, assignment, workers=None, time_limit=600, progress=True):
+        self.course_root = Path(course_root).resolve()
+        self.assignment = assignment
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.time_limit = time_limit
+        self.progress = progress
+        self.config = course.course_config(self.course_root)
+        self.db_url = self.config.CourseDirectory.db_url
+        self.db_path = Path(self.db_url.removeprefix("sqlite:///"))
+
+    def grade(self, students):
+        """Grade ``students``; return their outcomes in the same order."""
+        ensure_assignment(self.config, self.db_url, self.assignment)
+        TrustedFiles.for_course(self.course_root, self.assignment)  # snapshot before any student runs
+        with tempfile.TemporaryDirectory(prefix="coursekit-batch-") as scratch:
+            template = Path(scratch) / "template.db"
+            shutil.copyfile(self.db_path, template)
+            jobs = [worker.Job(self.course_root, self.assignment, s, Path(scratch) / f"job-{i}", template)
+                    for i, s in enumerate(students)]
+            outcomes = self._run_pool(jobs)
+        return [outcomes[s] for s in students]
+
+    def _run_pool(self, jobs):
+        context = multiprocessing.get_context("fork")
+        threads = max(1, (os.cpu_count() or 1) // self.workers)
+        pending, running, outcomes = list(jobs), {}, {}
+        bar = tqdm(total=len(jobs), desc=f"grading {self.assignment}", unit="sub", disable=not self.progress)
+        while pending or running:
+            while pending and len(running) < self.workers:
+                job = pending.pop(0)
+                process = context.Process(target=worker.run, args=(job, threads), daemon=True)
+                process.start()
+                running[process.sentinel] = (process, job, time.monotonic())
+            wait(list(running), timeout=0.5)
+            for sentinel, (process, job, started) in list(running.items()):
+                elapsed = time.monotonic() - started
+                if process.is_alive() and elapsed < self.time_limit:
+                    continue
+                if process.is_alive():
+                    process.kill()
+                    process.join()
+                    kill_process_groups(job.pidfile)
+                    outcome = self._finish(job, "timeout", elapsed, f"took longer than the {self.time_limit} s limit")
+                else:
+                    process.join()
+                    kill_process_groups(job.pidfile)
+                    outcome = self._collect(job, process.exitcode, elapsed)
+                outcomes[job.student] = outcome
+                del running[sentinel]
+                bar.update(1)
+                if outcome.status != "graded":
+                    bar.write(f"{job.student}: {outcome.status}: {outcome.reason}")
+        bar.close()
+        return outcomes
+
+    def _collect(self, job, exitcode, elapsed):
+        if not job.result_file.exists():
+            return self._finish(job, "crashed", elapsed, f"worker ended with exit code {exitcode}")
+        result = json.loads(job.result_file.read_text())
+        status = "graded" if result["ok"] else "failed"
+        return self._finish(job, status, result.get("seconds", elapsed), result.get("reason", ""))
+
+    def _finish(self, job, status, seconds, reason):
+        """Merge what the worker produced (or a zero) into the course, and describe it."""
+        merged = False
+        if job.db.exists():
+            with Gradebook("sqlite:///" + str(job.db)) as gb:
+                try:
+                    gb.find_submission(self.assignment, job.student)
+                    merged = status != "timeout"
+                except MissingEntry:
+                    pass
+        if merged:
+            merge.merge_submission(self.db_path, job.db, self.assignment, job.student)
+        else:
+            record_zero(self.db_url, self.assignment, job.student)
+        target = self.course_root / "autograded" / job.student / self.assignment
+        if job.autograded.is_dir() and status != "timeout":
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(job.autograded, target, symlinks=True)
+            tampered = tampered_files(target)
+            if tampered:
+                reason = (reason + "; " if reason else "") + "changed course files (restored): " + ", ".join(tampered)
+        scores = question_scores(self.db_url, self.assignment, job.student) or {}
+        return Outcome(job.student, status, round(seconds, 2), reason, scores)
+
+
+def tampered_files(autograded_folder):
+    found = []
+    for path in sorted(Path(autograded_folder).glob("*.ipynb")):
+        try:
+            notebook = nbformat.read(str(path), as_version=4)
+        except Exception:  # an unreadable output notebook has nothing to report
+            continue
+        found += notebook.metadata.get("coursekit", {}).get("tampered", [])
+    return found
+
+
+def write_report(path, assignment, outcomes, maxima):
+    """CSV: student, status, score, max score, seconds, reason."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    total = sum(maxima.values())
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["assignment", "student", "status", "score", "max_score", "seconds", "reason"])
+        for o in outcomes:
+            writer.writerow([assignment, o.student, o.status, o.score, total, o.seconds, o.reason])
+
+
+def print_summary(assignment, outcomes, maxima, wall_seconds, out=sys.stdout):
+    total = sum(maxima.values())
+    graded = sum(o.status == "graded" for o in outcomes)
+    print(f"\n{assignment}: {len(outcomes)} submissions, {graded} graded cleanly, "
+          f"{len(outcomes) - graded} with problems, {wall_seconds:.1f} s", file=out)
+    for o in outcomes:
+        print(f"  {o.student:<24} {o.score:6.1f} / {total:<6.1f} {o.status:<8} {o.reason}", file=out)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="course-grade", description=__doc__.split("\n\n")[0])
+    parser.add_argument("assignment")
+    parser.add_argument("--student", default="*", help="glob of student ids (default: all)")
+    parser.add_argument("--workers", type=int, default=None, help="parallel workers (default: all cores)")
+    parser.add_argument("--time-limit", type=float, default=600, help="seconds per submission (default 600)")
+    parser.add_argument("--course", default=str(COURSE_ROOT), help="course folder (default: this repository)")
+    parser.add_argument("--no-progress", action="store_true")
+    args = parser.parse_args(argv)
+    students = find_students(args.course, args.assignment, args.student)
+    if not students:
+        print(f"No submissions found under {args.course}/submitted/*/{args.assignment}/", file=sys.stderr)
+        return 1
+    grader = BatchGrader(args.course, args.assignment, args.workers, args.time_limit, not args.no_progress)
+    started = time.monotonic()
+    outcomes = grader.grade(students)
+    maxima = max_scores(grader.db_url, args.assignment)
+    report = Path(args.course) / "reports" / f"{args.assignment}-grading.csv"
+    write_report(report, args.assignment, outcomes, maxima)
+    print_summary(args.assignment, outcomes, maxima, time.monotonic() - started)
+    print(f"Report: {report}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
