@@ -35,3 +35,10 @@ c.Autograde.autograde_preprocessors = [
 ]
 c.CleanRoomExecute.trusted_root = COURSE_ROOT
 c.CleanRoomExecute.memory_limit_mb = 4096
+
+# Feedback shows which tests passed and their messages, never hidden test code (nbgrader #917).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "nbgrader.preprocessors.ClearHiddenTests",
+]

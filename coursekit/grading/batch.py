@@ -69,6 +69,7 @@ def ensure_assignment(config, db_url, assignment):
 def record_zero(db_url, assignment, student):
     """A submission whose grading never finished: in the gradebook with zero on every cell."""
     with Gradebook(db_url) as gb:
+        gb.update_or_create_student(student)
         submission = gb.update_or_create_submission(assignment, student)
         for notebook in submission.notebooks:
             for grade in notebook.grades:

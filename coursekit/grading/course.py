@@ -24,6 +24,8 @@ def course_config(root=COURSE_ROOT, db_path=None, trusted_root=None, extra=None)
     """
     config = PyFileConfigLoader("nbgrader_config.py", path=str(COURSE_ROOT)).load_config()
     root = Path(root).resolve()
+    if root != COURSE_ROOT and (root / "nbgrader_config.py").is_file():  # a scratch course's own overrides
+        config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
     config.CourseDirectory.root = str(root)
     config.CleanRoomExecute.trusted_root = str(Path(trusted_root or root).resolve())
     config.CourseDirectory.db_url = "sqlite:///" + str(Path(db_path or root / "gradebook.db").resolve())

@@ -29,8 +29,11 @@ class GradeResult:
 class TempCourse:
     """A course folder under ``root`` holding copies of the given assignments' sources."""
 
-    def __init__(self, root, assignments, source_dir=SOURCE_DIR):
+    def __init__(self, root, assignments, source_dir=SOURCE_DIR, cell_timeout=None):
         self.root = Path(root)
+        if cell_timeout:
+            self.root.mkdir(parents=True, exist_ok=True)
+            (self.root / "nbgrader_config.py").write_text(f"get_config().Execute.timeout = {cell_timeout}\n")
         self.config = course.course_config(self.root)
         for assignment in assignments:
             shutil.copytree(source_dir / assignment, self.root / "source" / assignment,

@@ -18,16 +18,16 @@ def encode(value, callable_ref=None, depth=0):
     """A JSON-ready tree for ``value``; ``callable_ref(value)`` may name a callable to pass by reference."""
     if depth > 20:
         return {"opaque": "nesting too deep"}
+    if isinstance(value, np.generic) and not isinstance(value, np.object_):
+        return {"npscalar": encode(np.asarray(value), depth=depth + 1)}
     if isinstance(value, SCALARS):
-        return value if not isinstance(value, float) else {"float": repr(value)}
+        return value if not isinstance(value, float) else {"float": float.__repr__(value)}
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject:
             return {"opaque": f"numpy array of dtype object, shape {value.shape}"}
         buffer = io.BytesIO()
         np.save(buffer, value, allow_pickle=False)
         return {"ndarray": base64.b64encode(buffer.getvalue()).decode("ascii")}
-    if isinstance(value, np.generic) and not isinstance(value, np.object_):
-        return {"npscalar": encode(np.asarray(value), depth=depth + 1)}
     if isinstance(value, (tuple, list)):
         items = [encode(v, callable_ref, depth + 1) for v in value]
         return {"tuple": items} if isinstance(value, tuple) else {"list": items}
