@@ -33,11 +33,16 @@ VARIANTS = {
     "memory_hog": {"answer_triple": "def triple(x):\n    return 3 * x\n"
                                     "import numpy as np\nhog = np.ones((40 * 2**30 // 8,))\n"},
     "syntax_error": {"answer_double": "def double(x:\n    return 2 * x\n"},
+    "stubborn_loop": {"answer_triple": "def triple(x):\n    return 3 * x\nimport time\nwhile True:\n"
+                                       "    try:\n        time.sleep(0.01)\n    except KeyboardInterrupt:\n"
+                                       "        pass\n"},
+    "endless_double": {"answer_double": "def double(x):\n    while True:\n        pass\n"},
 }
 EXPECTED = {  # (test_double of 2, test_triple of 1)
     "full": (2, 1), "wrong_double": (0, 1), "alt_double": (2, 1), "mutating_double": (0, 1),
     "patched_allclose": (0, 1), "patched_builtins": (0, 1), "blank_transformer": (0, 0),
     "kernel_exit": (0, 1), "segfault": (2, 0), "memory_hog": (2, 1), "syntax_error": (0, 1),
+    "stubborn_loop": (2, 0), "endless_double": (0, 1),
 }
 
 
