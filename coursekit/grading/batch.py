@@ -40,6 +40,7 @@ class Outcome:
     seconds: float
     reason: str = ""
     scores: dict = field(default_factory=dict)
+    timing: dict = field(default_factory=dict)
 
     @property
     def score(self):
@@ -112,6 +113,7 @@ class BatchGrader:
             while pending and len(running) < self.workers:
                 job = pending.pop(0)
                 process = context.Process(target=worker.run, args=(job, threads), daemon=True)
+                job.launched_at = time.time()
                 process.start()
                 running[process.sentinel] = (process, job, time.monotonic())
             wait(list(running), timeout=0.5)
@@ -141,7 +143,10 @@ class BatchGrader:
             return self._finish(job, "crashed", elapsed, f"worker ended with exit code {exitcode}")
         result = json.loads(job.result_file.read_text())
         status = "graded" if result["ok"] else "failed"
-        return self._finish(job, status, result.get("seconds", elapsed), result.get("reason", ""))
+        outcome = self._finish(job, status, result.get("seconds", elapsed), result.get("reason", ""))
+        outcome.timing.update(process_start=round(result["entered_at"] - job.launched_at, 4),
+                              prepare=result.get("prepare", 0.0), worker_total=result["seconds"])
+        return outcome
 
     def _finish(self, job, status, seconds, reason):
         """Merge what the worker produced (or a zero) into the course, and describe it."""
@@ -153,31 +158,34 @@ class BatchGrader:
                     merged = status != "timeout"
                 except MissingEntry:
                     pass
+        merge_started = time.monotonic()
         if merged:
             merge.merge_submission(self.db_path, job.db, self.assignment, job.student)
         else:
             record_zero(self.db_url, self.assignment, job.student)
+        timing = {"merge": round(time.monotonic() - merge_started, 4)}
         target = self.course_root / "autograded" / job.student / self.assignment
         if job.autograded.is_dir() and status != "timeout":
             if target.exists():
                 shutil.rmtree(target)
             shutil.copytree(job.autograded, target, symlinks=True)
-            tampered = tampered_files(target)
+            recorded = executor_metadata(target)
+            timing.update(recorded.get("timing", {}))
+            tampered = recorded.get("tampered", [])
             if tampered:
                 reason = (reason + "; " if reason else "") + "changed course files (restored): " + ", ".join(tampered)
         scores = question_scores(self.db_url, self.assignment, job.student) or {}
-        return Outcome(job.student, status, round(seconds, 2), reason, scores)
+        return Outcome(job.student, status, round(seconds, 2), reason, scores, timing)
 
 
-def tampered_files(autograded_folder):
-    found = []
+def executor_metadata(autograded_folder):
+    """What the clean-room executor recorded in the autograded notebook (timing, tampered files)."""
     for path in sorted(Path(autograded_folder).glob("*.ipynb")):
         try:
-            notebook = nbformat.read(str(path), as_version=4)
+            return nbformat.read(str(path), as_version=4).metadata.get("coursekit", {})
         except Exception:  # an unreadable output notebook has nothing to report
             continue
-        found += notebook.metadata.get("coursekit", {}).get("tampered", [])
-    return found
+    return {}
 
 
 def write_report(path, assignment, outcomes, maxima):

@@ -16,6 +16,7 @@ import io
 import os
 import shutil
 import tempfile
+import time
 import traceback
 import warnings
 from pathlib import Path
@@ -73,6 +74,7 @@ class CleanRoomExecute(Execute):
         self._trusted = TrustedFiles.for_course(Path(self.trusted_root), assignment)
         self._scratch = Path(tempfile.mkdtemp(prefix="coursekit-grade-"))
         self._replay, self._requests = [], 0
+        self._timing = {"started": time.monotonic()}
         kernel_data = self._trusted.write_datasets(self._scratch / "kernel-datasets")
         pidfile = os.environ.get(PIDFILE_ENV) or str(self._scratch / "kernel.pids")
         settings = {PIDFILE_ENV: pidfile, MEMORY_ENV: str(self.memory_limit_mb),
@@ -87,6 +89,10 @@ class CleanRoomExecute(Execute):
                 os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
             tampered = self._trusted.restore_if_changed()
             shutil.rmtree(self._scratch, ignore_errors=True)
+        first = self._timing.get("first_cell", time.monotonic())
+        nb.metadata.setdefault("coursekit", {})["timing"] = {
+            "kernel_start": round(first - self._timing["started"], 4),
+            "execution": round(time.monotonic() - first, 4)}
         if tampered:
             nb.metadata.setdefault("coursekit", {})["tampered"] = tampered
             resources.setdefault("coursekit", {})["tampered"] = tampered
@@ -94,6 +100,7 @@ class CleanRoomExecute(Execute):
 
     # --- one cell ---------------------------------------------------------------------
     def preprocess_cell(self, cell, resources, index):
+        self._timing.setdefault("first_cell", time.monotonic())
         if cell.cell_type == "code" and is_test_cell(cell):
             cell.outputs = self._judge_test_cell(cell)
             self.code_cells_executed += 1

@@ -28,6 +28,7 @@ class Job:
     student: str
     scratch: Path
     template_db: Path
+    launched_at: float = 0.0
 
     @property
     def root(self):
@@ -75,7 +76,7 @@ def last_error(log_text):
 
 def run(job, threads_per_kernel=None):
     """Autograde ``job`` in its scratch course; write ``result.json``. Entry point of a worker."""
-    started = time.monotonic()
+    entered_at, started = time.time(), time.monotonic()
     os.environ[PIDFILE_ENV] = str(job.pidfile)
     if threads_per_kernel:
         for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -86,9 +87,12 @@ def run(job, threads_per_kernel=None):
     result = {"ok": True, "reason": ""}
     try:
         prepare(job)
+        prepared = time.monotonic()
+        result["prepare"] = round(prepared - started, 4)
         config = course.course_config(job.root, db_path=job.db, trusted_root=job.course_root)
         course.autograde(config, job.assignment, job.student)
     except Exception as error:  # nbgrader reports a failed submission by raising
         result = {"ok": False, "reason": last_error(log_text.getvalue()) or str(error)}
     result["seconds"] = round(time.monotonic() - started, 3)
+    result["entered_at"] = entered_at
     job.result_file.write_text(json.dumps(result))
