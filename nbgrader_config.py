@@ -42,3 +42,6 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "nbgrader.preprocessors.ClearHiddenTests",
 ]
+
+# A deleted test cell is put back from the gradebook and run, rather than left for manual grading.
+c.OverwriteCells.add_missing_cells = True

@@ -25,6 +25,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from tqdm import tqdm
 
 from coursekit.grading import course, merge, worker
+from coursekit.grading.guard import GradebookGuard, SubmissionSnapshot
 from coursekit.grading.limits import kill_process_groups
 from coursekit.grading.scores import max_scores, question_scores
 from coursekit.grading.trusted import TrustedFiles
@@ -96,12 +97,21 @@ class BatchGrader:
         """Grade ``students``; return their outcomes in the same order."""
         ensure_assignment(self.config, self.db_url, self.assignment)
         TrustedFiles.for_course(self.course_root, self.assignment)  # snapshot before any student runs
+        self.incidents = []
         with tempfile.TemporaryDirectory(prefix="coursekit-batch-") as scratch:
+            snapshot = SubmissionSnapshot(self.course_root, self.assignment, students, scratch)
             template = Path(scratch) / "template.db"
             shutil.copyfile(self.db_path, template)
-            jobs = [worker.Job(self.course_root, self.assignment, s, Path(scratch) / f"job-{i}", template)
-                    for i, s in enumerate(students)]
+            self.gradebook_guard = GradebookGuard(self.db_path)
+            jobs = [worker.Job(self.course_root, self.assignment, s, Path(scratch) / f"job-{i}", template,
+                               snapshot.copies[s]) for i, s in enumerate(students)]
             outcomes = self._run_pool(jobs)
+            if self.gradebook_guard.restore_if_changed():
+                self.incidents.append("the gradebook was changed by a submission after its last merge: restored")
+            self.incidents += [f"submitted/{s}/{self.assignment}/ was changed during grading: restored"
+                               for s in snapshot.restore_changed()]
+        for incident in self.incidents:
+            print(f"WARNING: {incident}", file=sys.stderr)
         return [outcomes[s] for s in students]
 
     def _run_pool(self, jobs):
@@ -117,6 +127,7 @@ class BatchGrader:
                 process.start()
                 running[process.sentinel] = (process, job, time.monotonic())
             wait(list(running), timeout=0.5)
+            self.suspects = [job.student for _, job, _ in running.values()]
             for sentinel, (process, job, started) in list(running.items()):
                 elapsed = time.monotonic() - started
                 if process.is_alive() and elapsed < self.time_limit:
@@ -159,10 +170,14 @@ class BatchGrader:
                 except MissingEntry:
                     pass
         merge_started = time.monotonic()
+        if self.gradebook_guard.restore_if_changed():
+            self.incidents.append("the gradebook was changed while these submissions ran: "
+                                  f"{', '.join(self.suspects)} (restored)")
         if merged:
             merge.merge_submission(self.db_path, job.db, self.assignment, job.student)
         else:
             record_zero(self.db_url, self.assignment, job.student)
+        self.gradebook_guard.remember()
         timing = {"merge": round(time.monotonic() - merge_started, 4)}
         target = self.course_root / "autograded" / job.student / self.assignment
         if job.autograded.is_dir() and status != "timeout":

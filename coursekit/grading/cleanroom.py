@@ -24,6 +24,7 @@ from pathlib import Path
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_code_cell, new_notebook, new_output
+from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
 from traitlets import Integer, Unicode
 
@@ -52,6 +53,15 @@ def split_hidden(source):
     return "\n".join(visible), "\n".join(hidden)
 
 
+def trusted_test_sources(nbgrader_resources):
+    """``{grade_id: source}`` of the notebook's test cells, as the gradebook holds them."""
+    with Gradebook(nbgrader_resources["db_url"]) as gb:
+        notebook = gb.find_notebook(nbgrader_resources["notebook"], nbgrader_resources["assignment"])
+        solutions = {cell.name for cell in notebook.solution_cells}
+        tests = {cell.name for cell in notebook.grade_cells} - solutions
+        return {cell.name: cell.source for cell in notebook.source_cells if cell.name in tests}
+
+
 def error_output(ename, evalue, lines):
     return new_output("error", ename=ename, evalue=evalue, traceback=lines)
 
@@ -72,6 +82,7 @@ class CleanRoomExecute(Execute):
     def preprocess(self, nb, resources, km=None):
         assignment = resources["nbgrader"]["assignment"]
         self._trusted = TrustedFiles.for_course(Path(self.trusted_root), assignment)
+        self._test_sources = trusted_test_sources(resources["nbgrader"])
         self._scratch = Path(tempfile.mkdtemp(prefix="coursekit-grade-"))
         self._replay, self._requests = [], 0
         self._timing = {"started": time.monotonic()}
@@ -102,6 +113,12 @@ class CleanRoomExecute(Execute):
     def preprocess_cell(self, cell, resources, index):
         self._timing.setdefault("first_cell", time.monotonic())
         if cell.cell_type == "code" and is_test_cell(cell):
+            trusted_source = self._test_sources.get(cell.metadata.nbgrader.get("grade_id"))
+            if trusted_source is None or trusted_source != cell.source:  # never run student code here
+                cell.outputs = [error_output("UntrustedTestCell", "this cell is not one of the assignment's tests",
+                                             ["UntrustedTestCell: this cell claims to be a test but is not one of "
+                                              "the assignment's tests; it was not run."])]
+                return cell, self.resources
             cell.outputs = self._judge_test_cell(cell)
             self.code_cells_executed += 1
             cell.execution_count = self.code_cells_executed

@@ -28,6 +28,7 @@ class Job:
     student: str
     scratch: Path
     template_db: Path
+    submission_dir: Path
     launched_at: float = 0.0
 
     @property
@@ -54,8 +55,7 @@ class Job:
 def prepare(job):
     """Lay out the scratch course: submission copy, trusted source files, gradebook copy."""
     job.scratch.mkdir(parents=True)
-    shutil.copytree(job.course_root / "submitted" / job.student / job.assignment,
-                    job.root / "submitted" / job.student / job.assignment, symlinks=True)
+    shutil.copytree(job.submission_dir, job.root / "submitted" / job.student / job.assignment, symlinks=True)
     trusted = TrustedFiles.for_course(job.course_root, job.assignment)
     source = job.root / "source" / job.assignment
     for path, data in trusted.files.items():
