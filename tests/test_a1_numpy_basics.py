@@ -1,0 +1,333 @@
+"""a1_numpy_basics: the source validates, the release is clean and scores 0, the solution scores full
+marks, wrong answers lose their function's points, correct alternatives keep them, and the notebooks
+run from top to bottom.
+
+Every submission is autograded once, in one call (module fixture ``graded``); the tests read the scores.
+"""
+
+import shutil
+import textwrap
+
+import nbclient
+import pytest
+from nbgrader.validator import Validator
+
+from coursekit.paths import COURSE_ROOT, RELEASE_DIR, SOURCE_DIR
+from coursekit.submissions import SOLUTION_REGION, answers_of, fill_answers, grade_id, load_notebook
+
+ASSIGNMENT = "a1_numpy_basics"
+NOTEBOOK = "numpy_basics.ipynb"
+PARAMETERS = {
+    "basic_sigmoid": "x", "sigmoid": "x", "sigmoid_derivative": "x", "image2vector": "image",
+    "normalize_rows": "x", "softmax": "x", "L1": "yhat, y", "L2": "yhat, y",
+}
+POINTS = {  # function: (visible, hidden, stability)
+    "basic_sigmoid": (1, 2), "sigmoid": (1, 3), "sigmoid_derivative": (1, 2), "image2vector": (1, 3),
+    "normalize_rows": (1, 3), "softmax": (1, 3, 1), "L1": (1, 2), "L2": (1, 3),
+}
+# sigmoid_derivative calls the student's own sigmoid: a wrong sigmoid usually costs it too, not always
+# (with the sign flipped, s(1 - s) comes out right).
+DEPENDENTS = {"sigmoid": ["sigmoid_derivative"]}
+
+
+def graded_cells(function):
+    stability = ["hidden_softmax_stability"] if function == "softmax" else []
+    return [f"test_{function}", f"hidden_{function}", *stability]
+
+
+def definitions(bodies):
+    """``{answer cell id: code}`` defining each function of ``{function: body}``."""
+    return {f"answer_{function}": f"def {function}({PARAMETERS[function]}):\n{textwrap.indent(body, '    ')}\n"
+            for function, body in bodies.items()}
+
+
+WRONG = {
+    "basic_sigmoid": {
+        "sign": "return 1 / (1 + math.exp(x))",
+        "precedence": "return 1 / 1 + math.exp(-x)",
+        "list": "return [1 / (1 + math.exp(-x))]",
+        "rounded": "return round(1 / (1 + math.exp(-x)), 4)",
+    },
+    "sigmoid": {
+        "math_exp": "return 1 / (1 + math.exp(-x))",
+        "sign": "return 1 / (1 + np.exp(x))",
+        "precedence": "return 1 / 1 + np.exp(-x)",
+        "loop_over_rows": "return np.array([1 / (1 + math.exp(-v)) for v in x])",
+    },
+    "sigmoid_derivative": {
+        "forgot_sigmoid": "return x * (1 - x)",
+        "mixed_up": "return sigmoid(x) * (1 - x)",
+        "matrix_product": "s = sigmoid(x)\nreturn np.dot(s, 1 - s)",
+        "one_factor": "return 1 - sigmoid(x)",
+    },
+    "image2vector": {
+        "typed_size": "return image.reshape(12, 1)",
+        "flat": "return image.reshape(-1)",
+        "row": "return image.reshape(1, -1)",
+        "fortran_order": "return image.reshape(-1, 1, order='F')",
+    },
+    "normalize_rows": {
+        "column_norms": "return x / np.linalg.norm(x, axis=0, keepdims=True)",
+        "no_keepdims": "return x / np.linalg.norm(x, axis=1)",
+        "no_square_root": "return x / np.sum(x ** 2, axis=1, keepdims=True)",
+        "in_place": "x /= np.linalg.norm(x, axis=1, keepdims=True)\nreturn x",
+    },
+    "softmax": {
+        "column_sums": "e = np.exp(x)\nreturn e / np.sum(e, axis=0, keepdims=True)",
+        "no_keepdims": "e = np.exp(x - np.max(x, axis=1, keepdims=True))\nreturn e / np.sum(e, axis=1)",
+        "no_exp": "return x / np.sum(x, axis=1, keepdims=True)",
+        "in_place_shift": "x -= np.max(x, axis=1, keepdims=True)\ne = np.exp(x)\n"
+                          "return e / np.sum(e, axis=1, keepdims=True)",
+    },
+    "L1": {
+        "no_abs": "return np.sum(yhat - y)",
+        "mean": "return np.mean(np.abs(yhat - y))",
+        "abs_outside": "return abs(np.sum(yhat - y))",
+        "array": "return np.abs(yhat - y)",
+    },
+    "L2": {
+        "square_root": "return np.sqrt(np.sum((yhat - y) ** 2))",
+        "mean": "return np.mean((yhat - y) ** 2)",
+        "absolute": "return np.sum(np.abs(yhat - y))",
+        "array": "return (yhat - y) ** 2",
+    },
+}
+# Three correct alternatives per function; submission i holds the i-th of every function.
+ALTERNATIVES = {
+    "basic_sigmoid": ["return math.exp(x) / (1 + math.exp(x))", "return 0.5 * (1 + math.tanh(x / 2))",
+                      "return 1 / (1 + math.e ** -x)"],
+    "sigmoid": ["return np.exp(-np.logaddexp(0, -x))", "return 0.5 * (1 + np.tanh(x / 2))",
+                "return np.exp(x) / (1 + np.exp(x))"],
+    "sigmoid_derivative": ["s = sigmoid(x)\nreturn s - s ** 2", "e = np.exp(-x)\nreturn e / (1 + e) ** 2",
+                           "return sigmoid(x) * sigmoid(-x)"],
+    "image2vector": ["return image.reshape(-1, 1)", "return np.reshape(image, (image.size, 1))",
+                     "return image.ravel()[:, np.newaxis]"],
+    "normalize_rows": ["return x / np.sqrt(np.sum(x ** 2, axis=1, keepdims=True))",
+                       "return x / np.linalg.norm(x, ord=2, axis=1).reshape(-1, 1)",
+                       "return (x.T / np.linalg.norm(x, axis=1)).T"],
+    "softmax": ["e = np.exp(x - np.max(x, axis=1)[:, np.newaxis])\nreturn (e.T / e.sum(axis=1)).T",
+                "shifted = x - x.max(axis=1, keepdims=True)\n"
+                "return np.exp(shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True)))",
+                "return np.array([np.exp(row - row.max()) / np.sum(np.exp(row - row.max())) for row in x])"],
+    "L1": ["return np.linalg.norm(yhat - y, ord=1)", "return float(sum(abs(a - b) for a, b in zip(yhat, y)))",
+           "return np.abs(yhat - y).sum()"],
+    "L2": ["return np.sum((yhat - y) ** 2)", "return np.linalg.norm(yhat - y) ** 2",
+           "return float(np.sum(np.square(yhat - y)))"],
+}
+# Correct on ordinary scores, but overflows for entries near 1000: loses only the stability test.
+SOFTMAX_WITHOUT_MAX = "e = np.exp(x)\nreturn e / np.sum(e, axis=1, keepdims=True)"
+# Each function returns the output of its visible example, whatever the input.
+HARD_CODED = {
+    "basic_sigmoid": "return 0.9525741268224334",
+    "sigmoid": "return np.array([0.73105858, 0.88079708, 0.95257413])",
+    "sigmoid_derivative": "return np.array([0.19661193, 0.10499359, 0.04517666])",
+    "image2vector": "return np.array([[0.9], [0.1], [0.1], [0.2], [0.8], [0.2], [0.1], [0.2], [0.9], [0.5], "
+                    "[0.5], [0.5]])",
+    "normalize_rows": "return np.array([[0.6, 0.0, 0.8], [2 / 11, 6 / 11, 9 / 11]])",
+    "softmax": "return np.array([[0.09003057, 0.24472847, 0.66524096], [1 / 3, 1 / 3, 1 / 3]])",
+    "L1": "return 1.05",
+    "L2": "return 0.3025",
+}
+WRONG_CASES = [(function, label) for function, variants in WRONG.items() for label in variants]
+# To grade fewer notebooks, a wrong submission holds a wrong variant of two functions whose tests
+# do not share anything; each of the pair must lose its points and every other function keep its.
+PAIRS = [("basic_sigmoid", "image2vector"), ("sigmoid", "normalize_rows"), ("sigmoid_derivative", "softmax"),
+         ("L1", "L2")]
+PARTNER = {**dict(PAIRS), **{second: first for first, second in PAIRS}}
+
+
+def wrong_submissions():
+    """``{student: [(function, label), (partner, label)]}``: the i-th variants of each pair together."""
+    submissions = {}
+    for first, second in PAIRS:
+        firsts, seconds = list(WRONG[first]), list(WRONG[second])
+        for index in range(max(len(firsts), len(seconds))):
+            cases = [(first, firsts[index % len(firsts)]), (second, seconds[index % len(seconds)])]
+            submissions["wrong_" + "_and_".join(f"{f}_{label}" for f, label in cases).lower()] = cases
+    return submissions
+
+
+WRONG_SUBMISSIONS = wrong_submissions()
+
+
+def wrong_student(function, label):
+    """The first wrong submission holding this variant."""
+    return next(student for student, cases in WRONG_SUBMISSIONS.items() if (function, label) in cases)
+
+
+def affected_cells(function):
+    """The graded cells a wrong ``function`` may cost: its own and those of functions calling it."""
+    return [cell for f in [function, *DEPENDENTS.get(function, [])] for cell in graded_cells(f)]
+
+
+def alternatives_student(index):
+    return f"alternatives_{index + 1}"
+
+
+def submissions_answers():
+    """``{student: answers replacing the solution's}`` of every graded submission but the bare release."""
+    answers = {"solution": {}, "softmax_without_max": definitions({"softmax": SOFTMAX_WITHOUT_MAX}),
+               "hard_coded": definitions(HARD_CODED)}
+    for index in range(3):
+        answers[alternatives_student(index)] = definitions({f: bodies[index] for f, bodies in ALTERNATIVES.items()})
+    for student, cases in WRONG_SUBMISSIONS.items():
+        answers[student] = definitions({f: WRONG[f][label] for f, label in cases})
+    return answers
+
+
+@pytest.fixture(scope="module")
+def course(course_for):
+    return course_for(ASSIGNMENT)
+
+
+@pytest.fixture(scope="module")
+def graded(course):
+    """Every submission autograded in one run: the GradeResult."""
+    release = course.release_notebook(ASSIGNMENT)
+    solution = answers_of(course.source_notebook(ASSIGNMENT))
+    notebooks = {student: fill_answers(release, {**solution, **answers})
+                 for student, answers in submissions_answers().items()}
+    notebooks["release"] = release
+    return course.autograde(ASSIGNMENT, notebooks)
+
+
+def scores_of(graded, student, cells):
+    return {cell: graded.scores[student][cell] for cell in cells}
+
+
+def full_marks(graded, cells):
+    return {cell: graded.max_scores[cell] for cell in cells}
+
+
+def test_points_per_function_total_30(graded):
+    expected = {cell: float(share) for function, points in POINTS.items()
+                for cell, share in zip(graded_cells(function), points, strict=True)}
+    assert graded.max_scores == expected
+    assert sum(expected.values()) == 30
+
+
+def test_source_passes_nbgrader_validate(tmp_path):
+    folder = shutil.copytree(SOURCE_DIR / ASSIGNMENT, tmp_path / ASSIGNMENT)
+    assert Validator().validate(str(folder / NOTEBOOK)) == {}
+
+
+def test_release_holds_no_solution_and_no_hidden_test():
+    """No markers, and none of the lines found only inside solution or hidden-test regions of the source."""
+    source = load_notebook(SOURCE_DIR / ASSIGNMENT / NOTEBOOK)
+    regions = [region for cell in source.cells for region in SOLUTION_REGION.findall(cell.source)]
+    regions += [cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+                for cell in source.cells if "### BEGIN HIDDEN TESTS" in cell.source]
+    public = "\n".join(cell.source for cell in source.cells)
+    for region in regions:
+        public = public.replace(region, "")
+    secret = {line.strip() for region in regions for line in region.splitlines()} - set(public.splitlines()) - {""}
+    release = "\n".join(cell.source for cell in load_notebook(RELEASE_DIR / ASSIGNMENT / NOTEBOOK).cells)
+    assert len(secret) > 50
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in release
+    assert [line for line in secret if line in release] == []
+
+
+def test_committed_release_is_generated_from_the_source(course):
+    committed = RELEASE_DIR / ASSIGNMENT
+    generated = course.root / "release" / ASSIGNMENT
+    assert sorted(p.name for p in committed.iterdir()) == sorted(p.name for p in generated.iterdir())
+    stale = [path.name for path in generated.iterdir() if (committed / path.name).read_bytes() != path.read_bytes()]
+    assert stale == [], f"run python -m coursekit.release {ASSIGNMENT}"
+
+
+def test_notebooks_in_git_carry_no_outputs():
+    for path in (SOURCE_DIR / ASSIGNMENT / NOTEBOOK, RELEASE_DIR / ASSIGNMENT / NOTEBOOK,
+                 COURSE_ROOT / "notebooks" / "00_first_steps.ipynb"):
+        for cell in load_notebook(path).cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None, path
+
+
+def test_every_submission_is_graded(graded):
+    assert graded.failures == {}
+    assert all(scores is not None for scores in graded.scores.values())
+
+
+def test_release_scores_zero_everywhere(graded):
+    assert graded.scores["release"] == {cell: 0.0 for cell in graded.max_scores}
+
+
+def test_solution_scores_full_marks(graded):
+    assert graded.scores["solution"] == graded.max_scores
+
+
+@pytest.mark.parametrize(("function", "label"), WRONG_CASES, ids=[f"{f}-{w}" for f, w in WRONG_CASES])
+def test_wrong_answer_loses_its_function_points_and_no_other(graded, function, label):
+    student = wrong_student(function, label)
+    losing = graded_cells(function)
+    keeping = [cell for cell in graded.max_scores
+               if cell not in affected_cells(function) + affected_cells(PARTNER[function])]
+    assert scores_of(graded, student, losing) == {cell: 0.0 for cell in losing}
+    assert scores_of(graded, student, keeping) == full_marks(graded, keeping)
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_correct_alternatives_keep_full_marks(graded, index):
+    assert graded.scores[alternatives_student(index)] == graded.max_scores
+
+
+def test_softmax_without_max_subtraction_loses_only_the_stability_points(graded):
+    expected = {**graded.max_scores, "hidden_softmax_stability": 0.0}
+    assert graded.scores["softmax_without_max"] == expected
+
+
+def test_hard_coded_answers_lose_the_hidden_points(graded):
+    hidden = [cell for cell in graded.max_scores if cell.startswith("hidden_")]
+    assert scores_of(graded, "hard_coded", hidden) == {cell: 0.0 for cell in hidden}
+
+
+def autograded_errors(course, student):
+    """``{grade_id: error text}`` of the test cells that failed in a student's autograded notebook."""
+    notebook = load_notebook(course.root / "autograded" / student / ASSIGNMENT / NOTEBOOK)
+    return {grade_id(cell): "\n".join(f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error")
+            for cell in notebook.cells if cell.cell_type == "code" and grade_id(cell)
+            and any(o.output_type == "error" for o in cell.outputs)}
+
+
+@pytest.mark.parametrize(("function", "label", "words"), [
+    ("sigmoid", "math_exp", "np.exp works on a whole array"),
+    ("normalize_rows", "no_keepdims", "keepdims=True keeps it a column"),
+    ("normalize_rows", "column_norms", "a norm over axis=1"),
+    ("softmax", "column_sums", "each row must sum to 1"),
+    ("image2vector", "typed_size", "do not type sizes in"),
+    ("image2vector", "flat", "not a flat vector"),
+    ("image2vector", "fortran_order", "C order"),
+    ("normalize_rows", "in_place", "was modified in place"),
+    ("L2", "square_root", "without a square root"),
+])
+def test_visible_failure_names_the_classic_mistake(graded, course, function, label, words):
+    message = autograded_errors(course, wrong_student(function, label))[f"test_{function}"]
+    assert message.startswith("CheckFailed: ") and words in message
+
+
+def test_hidden_failure_does_not_show_reference_values(graded, course):
+    errors = autograded_errors(course, "hard_coded")
+    for function in ("L1", "L2"):  # their hard-coded answers pass the visible example
+        assert "test_" + function not in errors
+        message = errors[f"hidden_{function}"]
+        assert message == f"CheckFailed: {function} on fixed vectors of length 4 gives wrong values."
+
+
+def test_release_runs_top_to_bottom_with_the_solution(tmp_path):
+    folder = shutil.copytree(RELEASE_DIR / ASSIGNMENT, tmp_path / ASSIGNMENT)
+    solution = answers_of(load_notebook(SOURCE_DIR / ASSIGNMENT / NOTEBOOK))
+    notebook = fill_answers(load_notebook(folder / NOTEBOOK), solution)
+    nbclient.NotebookClient(notebook, resources={"metadata": {"path": str(folder)}}, timeout=120,
+                            skip_cells_with_tag="none").execute()
+    errors = [o for cell in notebook.cells for o in cell.get("outputs", []) if o.output_type == "error"]
+    assert errors == []
+    timing = [cell for cell in notebook.cells if "skip-execution" in cell.metadata.get("tags", [])]
+    assert timing and all(cell.outputs for cell in timing)
+
+
+def test_first_steps_notebook_runs(tmp_path):
+    notebook = load_notebook(COURSE_ROOT / "notebooks" / "00_first_steps.ipynb")
+    nbclient.NotebookClient(notebook, resources={"metadata": {"path": str(tmp_path)}}, timeout=60).execute()
+    assert not [o for cell in notebook.cells for o in cell.get("outputs", []) if o.output_type == "error"]
+    assert any("image/png" in o.get("data", {}) for cell in notebook.cells for o in cell.get("outputs", []))
