@@ -30,6 +30,7 @@ c.Autograde.autograde_preprocessors = [
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
+    "coursekit.grading.scorekeeper.RecordAutoScores",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
@@ -45,3 +46,13 @@ c.GenerateFeedback.preprocessors = [
 
 # A deleted test cell is put back from the gradebook and run, rather than left for manual grading.
 c.OverwriteCells.add_missing_cells = True
+
+# Cell metadata a student edited is put back from the gradebook before nbgrader reads it.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "coursekit.grading.sanitize.NormalizeGradedCells",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]

@@ -64,13 +64,12 @@ def run_assignment(root, config, assignment):
     return outcomes
 
 
-def main():
-    root = COURSE_ROOT
+def main(root=COURSE_ROOT):
     os.environ.setdefault("MPLBACKEND", "Agg")
     config = course.course_config(root)
     started = time.monotonic()
     results = {}
-    for assignment in assignments():
+    for assignment in assignments(root / "source"):
         outcomes = run_assignment(root, config, assignment)
         maxima = max_scores(config.CourseDirectory.db_url, assignment)
         results[assignment] = (outcomes, maxima)

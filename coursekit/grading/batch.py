@@ -9,7 +9,6 @@ wall-clock limit per submission, and writes a report with a reason for every fai
 import argparse
 import csv
 import fnmatch
-import json
 import multiprocessing
 import os
 import shutil
@@ -122,13 +121,15 @@ class BatchGrader:
         while pending or running:
             while pending and len(running) < self.workers:
                 job = pending.pop(0)
-                process = context.Process(target=worker.run, args=(job, threads), daemon=True)
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(target=worker.run, args=(job, threads, sender), daemon=True)
                 job.launched_at = time.time()
                 process.start()
-                running[process.sentinel] = (process, job, time.monotonic())
+                sender.close()
+                running[process.sentinel] = (process, job, time.monotonic(), receiver)
             wait(list(running), timeout=0.5)
-            self.suspects = [job.student for _, job, _ in running.values()]
-            for sentinel, (process, job, started) in list(running.items()):
+            self.suspects = [job.student for _, job, _, _ in running.values()]
+            for sentinel, (process, job, started, receiver) in list(running.items()):
                 elapsed = time.monotonic() - started
                 if process.is_alive() and elapsed < self.time_limit:
                     continue
@@ -138,9 +139,11 @@ class BatchGrader:
                     kill_process_groups(job.pidfile)
                     outcome = self._finish(job, "timeout", elapsed, f"took longer than the {self.time_limit} s limit")
                 else:
+                    result = receiver.recv() if receiver.poll() else None
                     process.join()
                     kill_process_groups(job.pidfile)
-                    outcome = self._collect(job, process.exitcode, elapsed)
+                    outcome = self._collect(job, result, process.exitcode, elapsed)
+                receiver.close()
                 outcomes[job.student] = outcome
                 del running[sentinel]
                 bar.update(1)
@@ -149,17 +152,16 @@ class BatchGrader:
         bar.close()
         return outcomes
 
-    def _collect(self, job, exitcode, elapsed):
-        if not job.result_file.exists():
+    def _collect(self, job, result, exitcode, elapsed):
+        if result is None:
             return self._finish(job, "crashed", elapsed, f"worker ended with exit code {exitcode}")
-        result = json.loads(job.result_file.read_text())
         status = "graded" if result["ok"] else "failed"
-        outcome = self._finish(job, status, result.get("seconds", elapsed), result.get("reason", ""))
+        outcome = self._finish(job, status, result["seconds"], result["reason"], result.get("scores"))
         outcome.timing.update(process_start=round(result["entered_at"] - job.launched_at, 4),
                               prepare=result.get("prepare", 0.0), worker_total=result["seconds"])
         return outcome
 
-    def _finish(self, job, status, seconds, reason):
+    def _finish(self, job, status, seconds, reason, auto_scores=None):
         """Merge what the worker produced (or a zero) into the course, and describe it."""
         merged = False
         if job.db.exists():
@@ -174,7 +176,7 @@ class BatchGrader:
             self.incidents.append("the gradebook was changed while these submissions ran: "
                                   f"{', '.join(self.suspects)} (restored)")
         if merged:
-            merge.merge_submission(self.db_path, job.db, self.assignment, job.student)
+            merge.merge_submission(self.db_path, job.db, self.assignment, job.student, auto_scores)
         else:
             record_zero(self.db_url, self.assignment, job.student)
         self.gradebook_guard.remember()

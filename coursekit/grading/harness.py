@@ -68,8 +68,12 @@ class TempCourse:
         """Submit ``{student: notebook}`` and batch-autograde them; scores per student and question."""
         for student, notebook in submissions.items():
             self.submit(assignment, student, notebook)
+        return self.grade(assignment, list(submissions), workers, time_limit)
+
+    def grade(self, assignment, students, workers=2, time_limit=600):
+        """Batch-autograde submissions already under submitted/."""
         grader = BatchGrader(self.root, assignment, workers=workers, time_limit=time_limit, progress=False)
-        outcomes = grader.grade(list(submissions))
+        outcomes = grader.grade(students)
         return GradeResult({o.student: o.scores for o in outcomes}, max_scores(self.db_url, assignment),
                            {o.student: o.reason for o in outcomes if o.status != "graded"},
                            {o.student: o.status for o in outcomes})

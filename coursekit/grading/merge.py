@@ -16,8 +16,12 @@ def submission_ids(con, db, assignment, student):
     return [row[0] for row in con.execute(SUBMISSION_IDS.format(db=db), (assignment, student))]
 
 
-def merge_submission(main_db, worker_db, assignment, student):
-    """Replace ``student``'s submission of ``assignment`` in ``main_db`` by the one in ``worker_db``."""
+def merge_submission(main_db, worker_db, assignment, student, auto_scores=None):
+    """Replace ``student``'s submission of ``assignment`` in ``main_db`` by the one in ``worker_db``.
+
+    ``auto_scores`` (``{"notebook/grade_id": score}``, from the worker's memory) overrides the
+    copy's test-cell scores; a test cell missing from it scores 0.
+    """
     con = sqlite3.connect(main_db, timeout=120, isolation_level=None)
     try:
         con.execute("ATTACH DATABASE ? AS w", (str(worker_db),))
@@ -51,6 +55,15 @@ def merge_submission(main_db, worker_db, assignment, student):
             auto_score = MAX(0, MIN(auto_score,
                                     (SELECT max_score FROM main.grade_cells gc WHERE gc.id = grade.cell_id)))
             WHERE {merged}""", new)
+        if auto_scores is not None:
+            con.execute("CREATE TEMP TABLE trusted_score (key TEXT PRIMARY KEY, score REAL)")
+            con.executemany("INSERT INTO trusted_score VALUES (?, ?)", auto_scores.items())
+            con.execute(f"""UPDATE main.grade SET
+                auto_score = COALESCE((SELECT t.score FROM trusted_score t JOIN main.base_cell c
+                                       ON c.id = grade.cell_id JOIN main.notebook nb ON nb.id = c.notebook_id
+                                       WHERE t.key = nb.name || '/' || c.name), 0),
+                needs_manual_grade = 0
+                WHERE {merged} AND cell_id NOT IN (SELECT id FROM main.solution_cells)""", new)
         con.execute(f"""UPDATE main.comment SET
             manual_comment = (SELECT k.manual_comment FROM kept_comment k WHERE k.cell_id = comment.cell_id)
             WHERE {merged}""", new)

@@ -6,17 +6,19 @@ two workers write the same SQLite file. The parent merges the result afterwards.
 """
 
 import io
-import json
 import logging
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursekit.grading import course
+from coursekit.grading import course, scorekeeper
 from coursekit.grading.limits import PIDFILE_ENV
 from coursekit.grading.trusted import TrustedFiles
+
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception)\b.*")
 
 
 @dataclass
@@ -44,10 +46,6 @@ class Job:
         return self.scratch / "kernel.pids"
 
     @property
-    def result_file(self):
-        return self.scratch / "result.json"
-
-    @property
     def autograded(self):
         return self.root / "autograded" / self.student / self.assignment
 
@@ -66,16 +64,14 @@ def prepare(job):
 
 
 def last_error(log_text):
-    """The most telling line of nbgrader's log of a failed run."""
+    """The final exception line of nbgrader's log of a failed run (the reason, in one line)."""
     lines = [line.strip() for line in log_text.splitlines() if line.strip()]
-    for line in reversed(lines):
-        if "Error" in line or "error" in line.lower():
-            return line[:300]
-    return lines[-1][:300] if lines else "autograde failed"
+    exceptions = [line for line in lines if EXCEPTION_LINE.match(line)]
+    return (exceptions or lines or ["autograde failed"])[-1][:300]
 
 
-def run(job, threads_per_kernel=None):
-    """Autograde ``job`` in its scratch course; write ``result.json``. Entry point of a worker."""
+def run(job, threads_per_kernel, connection):
+    """Autograde ``job`` in its scratch course; send the result to the parent. Entry point of a worker."""
     entered_at, started = time.time(), time.monotonic()
     os.environ[PIDFILE_ENV] = str(job.pidfile)
     if threads_per_kernel:
@@ -91,8 +87,11 @@ def run(job, threads_per_kernel=None):
         result["prepare"] = round(prepared - started, 4)
         config = course.course_config(job.root, db_path=job.db, trusted_root=job.course_root)
         course.autograde(config, job.assignment, job.student)
+        result["scores"] = {f"{notebook}/{gid}": score for notebook, scores in scorekeeper.RECORDED.items()
+                            for gid, score in scores.items()}
     except Exception as error:  # nbgrader reports a failed submission by raising
         result = {"ok": False, "reason": last_error(log_text.getvalue()) or str(error)}
     result["seconds"] = round(time.monotonic() - started, 3)
     result["entered_at"] = entered_at
-    job.result_file.write_text(json.dumps(result))
+    connection.send(result)
+    connection.close()

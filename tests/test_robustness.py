@@ -1,0 +1,263 @@
+"""The fault and cheat corpus: broken and adversarial submissions for both assignments.
+
+Each case is a submission and its expected per-question scores, status and reason. Whatever
+happens, no score is inflated, the batch finishes, and no submission is modified or lost.
+"""
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from coursekit.grading import course as nbgrader_ops
+from coursekit.grading.harness import TempCourse
+from coursekit.submissions import answers_of, fill_answers, grade_id, is_test_cell
+
+
+@dataclass(frozen=True)
+class Target:
+    """The answer a case attacks, the tests that depend on it, and a hard-coded fake of it."""
+
+    function: str
+    answer: str
+    affected: frozenset
+    hardcoded: str
+    visible: str  # the visible test a hard-coded fake passes
+
+
+TARGETS = {
+    "a1_numpy_basics": Target(
+        "L1", "answer_L1", frozenset({"test_L1", "hidden_L1"}),
+        "def L1(yhat, y):\n    return 1.05\n", "test_L1"),
+    "a2_logistic_regression": Target(
+        "predict", "answer_predict",
+        frozenset({"test_predict", "hidden_predict", "test_model", "hidden_model"}),
+        "import numpy as np\n\ndef predict(w, b, X):\n"
+        "    if not np.any(w) and b == 0:\n        return np.zeros((1, X.shape[1]))\n"
+        "    return np.array([[0, 0, 1, 1, 1, 1]])[:, :X.shape[1]]\n", "test_predict"),
+}
+STUBBORN_LOOP = ("\nimport time\nwhile True:\n    try:\n        time.sleep(0.01)\n"
+                 "    except KeyboardInterrupt:\n        pass\n")
+BROKEN = "raise ValueError('not done yet')\n"
+
+
+def patched(patch):
+    """A case: a monkeypatch followed by the hard-coded fake of the target."""
+    return lambda t, answers: {t.answer: patch + "\n" + t.hardcoded}
+
+
+# name -> (answers to put in, expected loss: "none" | "affected" | "hidden")
+ANSWER_CASES = {
+    "endless_loop_in_function": (lambda t, a: {t.answer: f"def {t.function}(*args, **kwargs):\n    while True:\n"
+                                                         "        pass\n"}, "affected"),
+    "interrupt_proof_loop": (lambda t, a: {t.answer: a[t.answer] + STUBBORN_LOOP}, "affected"),
+    "os_exit": (lambda t, a: {t.answer: a[t.answer] + "\nimport os\nos._exit(0)\n"}, "affected"),
+    "sys_exit": (lambda t, a: {t.answer: a[t.answer] + "\nimport sys\nsys.exit()\n"}, "none"),
+    "segfault": (lambda t, a: {t.answer: a[t.answer] + "\nimport ctypes\nctypes.string_at(0)\n"}, "affected"),
+    "memory_hog": (lambda t, a: {t.answer: a[t.answer] + "\nimport numpy\nhog = numpy.ones(5 * 2**30)\n"}, "none"),
+    "syntax_error": (lambda t, a: {t.answer: a[t.answer] + "\ndef broken(:\n    pass\n"}, "affected"),
+    "name_error": (lambda t, a: {t.answer: "helper_that_does_not_exist()\n" + a[t.answer]}, "affected"),
+    "hard_coded_example": (lambda t, a: {t.answer: t.hardcoded}, "hidden"),
+    "patch_allclose": (patched("import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+                               "np.isclose = lambda a, b, *r, **k: np.ones(np.shape(a), bool)"), "hidden"),
+    "patch_assert_allclose": (patched("import numpy as np\nnp.testing.assert_allclose = lambda *a, **k: None\n"
+                                      "np.testing.assert_array_equal = lambda *a, **k: None"), "hidden"),
+    "patch_builtins": (patched("import builtins\nbuiltins.abs = lambda x: 0\nbuiltins.isinstance = lambda *a: True\n"
+                               "builtins.AssertionError = type('AssertionError', (Exception,), {})"), "affected"),
+    "patch_exp": (patched("import numpy as np\nnp.exp = lambda x: x"), "hidden"),
+    "patch_check_module": (patched("import sys\nfor m in list(sys.modules.values()):\n"
+                                   "    if getattr(m, '__name__', '').endswith('_checks'):\n"
+                                   "        for n in dir(m):\n"
+                                   "            if n.startswith(('check', 'expect')):\n"
+                                   "                setattr(m, n, lambda *a, **k: None)"), "hidden"),
+}
+
+
+def expected_scores(maxima, loss, target):
+    lost = {"none": set(), "affected": set(target.affected), "hidden": set(target.affected) - {target.visible}}[loss]
+    return {q: (0.0 if q in lost else points) for q, points in maxima.items()}
+
+
+def restructure(release, answers, target, change):
+    """A wrong answer for the target plus a change to its test cells (delete, move, retype...)."""
+    notebook = fill_answers(release, {**answers, target.answer: BROKEN})
+    tests = [c for c in notebook.cells if is_test_cell(c) and grade_id(c) in target.affected
+             and target.function in grade_id(c)]
+    change(notebook, tests)
+    return notebook
+
+
+def delete(nb, tests):
+    nb.cells = [c for c in nb.cells if c not in tests]
+
+
+def duplicate(nb, tests):
+    nb.cells.insert(nb.cells.index(tests[0]), nbformat.from_dict(tests[0]))
+
+
+def move_to_end(nb, tests):
+    delete(nb, tests)
+    nb.cells.extend(tests)
+
+
+def retype(nb, tests):
+    for cell in tests:
+        cell.cell_type = "markdown"
+        cell.pop("outputs", None)
+        cell.pop("execution_count", None)
+
+
+def edit(nb, tests):
+    for cell in tests:
+        cell.source = "pass"
+
+
+def rename_ids(nb, tests):
+    for cell in tests:
+        cell.metadata.nbgrader["grade_id"] = "my_" + cell.metadata.nbgrader["grade_id"]
+
+
+def flip_metadata(nb, tests):
+    for cell in tests:
+        cell.metadata.nbgrader.update(grade=False, solution=True, locked=False, points=100)
+
+
+def add_fake_test(nb, tests):
+    fake = nbformat.v4.new_code_cell("print('free points')", metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "points": 50, "grade_id": tests[0].metadata.nbgrader[
+            "grade_id"] + "_bonus", "schema_version": 3}})
+    nb.cells.insert(nb.cells.index(tests[0]), fake)
+
+
+STRUCTURE_CASES = {"deleted_tests": delete, "duplicated_test": duplicate, "moved_tests": move_to_end,
+                   "retyped_tests": retype, "edited_tests": edit, "renamed_grade_ids": rename_ids,
+                   "flipped_metadata": flip_metadata, "fake_test_cell": add_fake_test}
+BROKEN_FILES = {  # name -> what the submission folder holds instead of the notebook
+    "invalid_json": lambda folder, name: (folder / name).write_text('{"cells": [ this is not json'),
+    "not_a_notebook": lambda folder, name: (folder / name).write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64)),
+    "empty_folder": lambda folder, name: (folder / name).unlink(),
+    "renamed_notebook": lambda folder, name: (folder / name).rename(folder / ("my_" + name)),
+}
+
+
+def digest_tree(folder):
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module", params=sorted(TARGETS))
+def graded_corpus(request, tmp_path_factory):
+    """Grade every case of one assignment in one batch; return what the tests look at."""
+    assignment = request.param
+    target = TARGETS[assignment]
+    course = TempCourse(tmp_path_factory.mktemp(assignment), [assignment], cell_timeout=10)
+    answers = answers_of(course.source_notebook(assignment))
+    release = course.release_notebook(assignment)
+    submissions = {"full": fill_answers(release, answers)}
+    submissions |= {name: fill_answers(release, {**answers, **build(target, answers)})
+                    for name, (build, _) in ANSWER_CASES.items()}
+    submissions |= {name: restructure(release, answers, target, change) for name, change in STRUCTURE_CASES.items()}
+    submissions["restored_correct"] = fill_answers(release, answers)
+    delete(submissions["restored_correct"], [c for c in submissions["restored_correct"].cells
+                                             if is_test_cell(c) and grade_id(c) in target.affected])
+    submissions |= {name: fill_answers(release, answers) for name in BROKEN_FILES}
+    notebook_name = course.notebook_path("release", assignment).name
+    for student, notebook in submissions.items():
+        folder = course.submit(assignment, student, notebook)
+        if student in BROKEN_FILES:
+            BROKEN_FILES[student](folder, notebook_name)
+    (course.root / "submitted" / "patch_check_module" / assignment / f"{assignment[3:]}_checks.py").write_text(
+        "def __getattr__(name):\n    return lambda *a, **k: None\n")
+    before = digest_tree(course.root / "submitted")
+    result = course.grade(assignment, list(submissions), workers=2)
+    return course, assignment, target, result, before
+
+
+@pytest.mark.parametrize("case", sorted(ANSWER_CASES))
+def test_answer_case(graded_corpus, case):
+    _, _, target, result, _ = graded_corpus
+    assert result.statuses[case] == "graded", result.failures.get(case)
+    assert result.scores[case] == expected_scores(result.max_scores, ANSWER_CASES[case][1], target)
+
+
+@pytest.mark.parametrize("case", sorted(STRUCTURE_CASES) + ["restored_correct"])
+def test_tampered_test_cells_gain_nothing(graded_corpus, case):
+    _, _, target, result, _ = graded_corpus
+    loss = "none" if case == "restored_correct" else "affected"
+    assert result.scores[case] == expected_scores(result.max_scores, loss, target)
+
+
+def test_full_solution_gets_full_marks(graded_corpus):
+    _, _, target, result, _ = graded_corpus
+    assert result.scores["full"] == expected_scores(result.max_scores, "none", target)
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_FILES))
+def test_broken_submission_is_reported_and_scores_zero(graded_corpus, case):
+    _, _, _, result, _ = graded_corpus
+    assert result.statuses[case] == "failed"
+    assert result.failures[case]
+    assert set(result.scores[case].values()) <= {0.0}
+
+
+def test_no_submission_was_modified(graded_corpus):
+    course, _, _, _, before = graded_corpus
+    assert digest_tree(course.root / "submitted") == before
+
+
+def test_feedback_shows_no_hidden_code_or_reference_values(graded_corpus):
+    course, assignment, target, _, _ = graded_corpus
+    nbgrader_ops.generate_feedback(course.config, assignment, "hard_coded_example")
+    html = next((course.root / "feedback" / "hard_coded_example" / assignment).glob("*.html")).read_text()
+    assert "A hidden test failed" in html
+    source = course.source_notebook(assignment)
+    hidden_lines = [line.strip() for cell in source.cells if is_test_cell(cell)
+                    for line in hidden_region(cell.source) if len(line.strip()) > 12]
+    assert hidden_lines
+    leaked = [line for line in hidden_lines if line in html or json.dumps(line)[1:-1] in html]
+    assert not leaked
+
+
+def hidden_region(source):
+    inside = False
+    for line in source.split("\n"):
+        if "BEGIN HIDDEN TESTS" in line:
+            inside = True
+        elif "END HIDDEN TESTS" in line:
+            inside = False
+        elif inside:
+            yield line
+
+
+def test_file_attacks_change_nothing_for_anyone_else(tmp_path, monkeypatch):
+    """A submission that rewrites the data, the sources, the gradebook and deletes a classmate's folder."""
+    assignment = "a1_numpy_basics"
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "datasets", data)
+    monkeypatch.setenv("CATVNONCAT_DIR", str(data))
+    course = TempCourse(tmp_path / "course", [assignment], cell_timeout=10)
+    answers = answers_of(course.source_notebook(assignment))
+    release = course.release_notebook(assignment)
+    victims = [*data.glob("*.h5"), *(course.root / "source" / assignment).iterdir()]
+    attack = (
+        "\nimport pathlib, shutil\n"
+        f"for path in {[str(p) for p in victims]!r}:\n    pathlib.Path(path).write_bytes(b'gone')\n"
+        f"shutil.rmtree({str(course.root / 'submitted' / 'victim')!r}, ignore_errors=True)\n"
+        f"pathlib.Path({str(course.root / 'gradebook.db')!r}).write_bytes(b'gone')\n")
+    target = TARGETS[assignment]
+    submissions = {"attacker": fill_answers(release, {**answers, target.answer: answers[target.answer] + attack}),
+                   "victim": fill_answers(release, answers)}
+    for student, notebook in submissions.items():
+        course.submit(assignment, student, notebook)
+    before = {p: p.read_bytes() for p in victims}
+    submitted_before = digest_tree(course.root / "submitted")
+    result = course.autograde(assignment, submissions, workers=1)
+    assert {p: p.read_bytes() for p in victims} == before
+    assert digest_tree(course.root / "submitted") == submitted_before
+    assert result.scores["victim"] == result.max_scores
+    assert result.scores["attacker"] == result.max_scores
+    assert "changed course files" in result.failures["attacker"]
