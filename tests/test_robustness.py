@@ -260,4 +260,4 @@ def test_file_attacks_change_nothing_for_anyone_else(tmp_path, monkeypatch):
     assert digest_tree(course.root / "submitted") == submitted_before
     assert result.scores["victim"] == result.max_scores
     assert result.scores["attacker"] == result.max_scores
-    assert "changed course files" in result.failures["attacker"]
+    assert "changed course files" in result.reasons["attacker"]

@@ -21,6 +21,7 @@ class GradeResult:
     max_scores: dict
     failures: dict = field(default_factory=dict)
     statuses: dict = field(default_factory=dict)
+    reasons: dict = field(default_factory=dict)
 
     def total(self, student):
         return sum(self.scores[student].values())
@@ -76,7 +77,7 @@ class TempCourse:
         outcomes = grader.grade(students)
         return GradeResult({o.student: o.scores for o in outcomes}, max_scores(self.db_url, assignment),
                            {o.student: o.reason for o in outcomes if o.status != "graded"},
-                           {o.student: o.status for o in outcomes})
+                           {o.student: o.status for o in outcomes}, {o.student: o.reason for o in outcomes})
 
     def autograde_serial(self, assignment, students="*"):
         """nbgrader's own autograde, one process, for comparison with the batch grader."""

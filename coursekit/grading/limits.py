@@ -9,17 +9,8 @@ import resource
 import sys
 from pathlib import Path
 
-from jupyter_client.manager import AsyncKernelManager
-
 MEMORY_ENV = "COURSEKIT_KERNEL_MEMORY_MB"
 PIDFILE_ENV = "COURSEKIT_KERNEL_PIDFILE"
-
-
-class LimitedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels start through this module's limits."""
-
-    def format_kernel_cmd(self, extra_arguments=None):
-        return [sys.executable, "-m", __name__, "--"] + super().format_kernel_cmd(extra_arguments)
 
 
 def kill_process_groups(pidfile):
