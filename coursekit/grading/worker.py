@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,7 @@ def last_error(log_text):
 def run(job, threads_per_kernel, connection):
     """Autograde ``job`` in its scratch course; send the result to the parent. Entry point of a worker."""
     entered_at, started = time.time(), time.monotonic()
+    tempfile.tempdir = str(job.scratch.parent)  # the executor's scratch goes beside the job's
     os.environ[PIDFILE_ENV] = str(job.pidfile)
     if threads_per_kernel:
         for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
