@@ -1,8 +1,15 @@
 """Shared fixtures: a scratch course per assignment, generated once per test session."""
 
-import pytest
+import os
 
-from coursekit.grading.harness import TempCourse
+# One BLAS thread per process: tests run several kernels at once on two cores, and threads
+# fighting over them made training iterations ten times slower.
+for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")
+
+import pytest  # noqa: E402
+
+from coursekit.grading.harness import TempCourse  # noqa: E402
 
 
 @pytest.fixture(scope="session")
