@@ -1,0 +1,13 @@
+"""``make bench``: every benchmark of the course, one after the other (figures printed, nothing asserted)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+SCRIPTS = [["dataset_figures.py"], ["notebook_runtime.py"], ["batch_vs_serial.py", "--k", "40"]]
+
+if __name__ == "__main__":
+    for script, *args in SCRIPTS:
+        print(f"\n=== bench/{script} {' '.join(args)}", flush=True)
+        subprocess.run([sys.executable, str(BENCH / script), *args], check=True)
