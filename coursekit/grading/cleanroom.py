@@ -32,7 +32,7 @@ from coursekit.grading import wire
 from coursekit.grading.kernel import LimitedKernelManager
 from coursekit.grading.limits import MEMORY_ENV, PIDFILE_ENV, kill_process_groups
 from coursekit.grading.remote import KernelUnavailable, RemoteFunction, StudentCodeError, free_names
-from coursekit.grading.trusted import TrustedFiles
+from coursekit.grading.trusted import TrustedFiles, restore_environment
 from coursekit.submissions import is_test_cell
 
 HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
@@ -97,8 +97,7 @@ class CleanRoomExecute(Execute):
             nb, resources = super().preprocess(nb, resources, km)
         finally:
             kill_process_groups(pidfile)
-            for name, value in saved.items():
-                os.environ.pop(name, None) if value is None else os.environ.__setitem__(name, value)
+            restore_environment(saved)
             tampered = self._trusted.restore_if_changed()
             shutil.rmtree(self._scratch, ignore_errors=True)
         first = self._timing.get("first_cell", time.monotonic())

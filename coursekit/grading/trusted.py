@@ -15,6 +15,15 @@ import lr_utils
 _SNAPSHOTS = {}
 
 
+def restore_environment(saved):
+    """Put environment variables back as ``saved`` holds them (None: was not set)."""
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 def read_folder(folder, pattern="*"):
     return {path: path.read_bytes() for path in sorted(Path(folder).glob(pattern)) if path.is_file()}
 
@@ -65,16 +74,13 @@ class TrustedFiles:
     @contextlib.contextmanager
     def in_use(self, data_copy, test_source):
         """Tests that load data read a fresh copy of the snapshot's data set."""
-        saved_env = os.environ.get(lr_utils.ENV_VAR)
+        saved = {lr_utils.ENV_VAR: os.environ.get(lr_utils.ENV_VAR)}
         if "load_dataset" in test_source:
             os.environ[lr_utils.ENV_VAR] = str(self.write_datasets(data_copy))
         try:
             yield
         finally:
-            if saved_env is None:
-                os.environ.pop(lr_utils.ENV_VAR, None)
-            else:
-                os.environ[lr_utils.ENV_VAR] = saved_env
+            restore_environment(saved)
 
     def restore_if_changed(self):
         """Put back every trusted file that differs on disk; return their paths."""
