@@ -6,7 +6,6 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 # nbgrader runs `alembic` through PATH when it creates a gradebook.
 export PATH := $(BIN):$(PATH)
-export MPLBACKEND := Agg
 ASSIGNMENTS := $(notdir $(wildcard source/*))
 
 .PHONY: setup release demo test lint grade dataset bench clean
