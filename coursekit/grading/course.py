@@ -3,13 +3,18 @@
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
+from sqlalchemy.exc import SAWarning
 from traitlets.config.loader import PyFileConfigLoader
 
 from coursekit.paths import COURSE_ROOT
+
+# nbgrader's own ORM use makes SQLAlchemy warn on every submission; the warnings say nothing to instructors.
+warnings.filterwarnings("ignore", category=SAWarning)
 
 # nbgrader runs `alembic` through PATH when it opens a gradebook: use this environment's.
 ENV_BIN = str(Path(sys.executable).parent)
