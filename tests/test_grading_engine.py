@@ -1,6 +1,5 @@
 """The grading engine on a two-function toy assignment: clean-room tests, recovery, batch vs serial."""
 
-import hashlib
 import sqlite3
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import pytest
 
 from coursekit.grading import wire
 from coursekit.grading.cleanroom import split_hidden
+from coursekit.grading.guard import tree_digest
 from coursekit.grading.harness import TempCourse
 from coursekit.grading.remote import free_names
 from coursekit.grading.scores import question_scores
@@ -46,10 +46,6 @@ EXPECTED = {  # (test_double of 2, test_triple of 1)
 }
 
 
-def digest_tree(folder):
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(Path(folder).rglob("*")) if p.is_file()}
-
 
 @pytest.fixture(scope="module")
 def toy(tmp_path_factory):
@@ -60,7 +56,7 @@ def toy(tmp_path_factory):
     submissions["untouched"] = release
     for student, notebook in submissions.items():
         course.submit("toy", student, notebook)
-    before = digest_tree(course.root / "submitted")
+    before = tree_digest(course.root / "submitted")
     result = course.autograde("toy", submissions, workers=2)
     return course, submissions, result, before
 
@@ -101,7 +97,7 @@ def test_untouched_release_scores_zero(toy):
 
 def test_submissions_are_never_modified(toy):
     course, _, _, before = toy
-    assert digest_tree(course.root / "submitted") == before
+    assert tree_digest(course.root / "submitted") == before
 
 
 def test_gradebook_holds_every_submission_and_cell(toy):

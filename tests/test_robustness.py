@@ -4,7 +4,6 @@ Each case is a submission and its expected per-question scores, status and reaso
 happens, no score is inflated, the batch finishes, and no submission is modified or lost.
 """
 
-import hashlib
 import json
 import shutil
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ import nbformat
 import pytest
 
 from coursekit.grading import course as nbgrader_ops
+from coursekit.grading.guard import tree_digest
 from coursekit.grading.harness import TempCourse
 from coursekit.submissions import answers_of, fill_answers, grade_id, is_test_cell
 
@@ -144,10 +144,6 @@ BROKEN_FILES = {  # name -> what the submission folder holds instead of the note
 }
 
 
-def digest_tree(folder):
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(Path(folder).rglob("*")) if p.is_file()}
-
 
 @pytest.fixture(scope="module", params=sorted(TARGETS))
 def graded_corpus(request, tmp_path_factory):
@@ -172,7 +168,7 @@ def graded_corpus(request, tmp_path_factory):
             BROKEN_FILES[student](folder, notebook_name)
     (course.root / "submitted" / "patch_check_module" / assignment / f"{assignment[3:]}_checks.py").write_text(
         "def __getattr__(name):\n    return lambda *a, **k: None\n")
-    before = digest_tree(course.root / "submitted")
+    before = tree_digest(course.root / "submitted")
     result = course.grade(assignment, list(submissions), workers=2)
     return course, assignment, target, result, before
 
@@ -206,7 +202,7 @@ def test_broken_submission_is_reported_and_scores_zero(graded_corpus, case):
 
 def test_no_submission_was_modified(graded_corpus):
     course, _, _, _, before = graded_corpus
-    assert digest_tree(course.root / "submitted") == before
+    assert tree_digest(course.root / "submitted") == before
 
 
 def test_feedback_shows_no_hidden_code_or_reference_values(graded_corpus):
@@ -254,10 +250,10 @@ def test_file_attacks_change_nothing_for_anyone_else(tmp_path, monkeypatch):
     for student, notebook in submissions.items():
         course.submit(assignment, student, notebook)
     before = {p: p.read_bytes() for p in victims}
-    submitted_before = digest_tree(course.root / "submitted")
+    submitted_before = tree_digest(course.root / "submitted")
     result = course.autograde(assignment, submissions, workers=1)
     assert {p: p.read_bytes() for p in victims} == before
-    assert digest_tree(course.root / "submitted") == submitted_before
+    assert tree_digest(course.root / "submitted") == submitted_before
     assert result.scores["victim"] == result.max_scores
     assert result.scores["attacker"] == result.max_scores
     assert "changed course files" in result.reasons["attacker"]

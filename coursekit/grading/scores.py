@@ -19,9 +19,3 @@ def max_scores(db_url, assignment):
         found = gb.find_assignment(assignment)
         return {cell.name: float(cell.max_score) for nb in found.notebooks for cell in nb.grade_cells}
 
-
-def needs_manual_grade(db_url, assignment, student):
-    """Graded cells nbgrader could not score automatically (a failed run leaves them so)."""
-    with Gradebook(db_url) as gb:
-        submission = gb.find_submission(assignment, student)
-        return sorted(g.name for nb in submission.notebooks for g in nb.grades if g.needs_manual_grade)
