@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from coursekit.digits import load_digits_split, one_hot
+from coursekit.digits import load_digits_scaled, load_digits_split, one_hot
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +49,13 @@ def test_one_hot():
         one_hot(np.array([3]), classes=3)
     with pytest.raises(ValueError, match="1-D array of integer labels"):
         one_hot(np.array([[1.0]]))
+
+
+def test_scaled_digits_equal_scikit_learns_without_importing_it():
+    from sklearn.datasets import load_digits
+
+    x, t = load_digits_scaled()
+    digits = load_digits()
+    np.testing.assert_array_equal(x, digits.data / 16)
+    np.testing.assert_array_equal(t, digits.target)
+    assert x.dtype == np.float64 and t.dtype == np.int64
