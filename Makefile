@@ -22,7 +22,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 release: $(STAMP)  ## regenerate release/ from source/ with nbgrader
 	$(PY) -m coursekit.release
 
-demo: $(STAMP)  ## the instructor's job end to end on sample students
+demo: $(STAMP)  ## the instructor's job end to end on sample students, in the scratch course demo_course/
 	$(PY) -m coursekit.demo
 
 test: $(STAMP)  ## lint and the whole test suite
@@ -38,5 +38,6 @@ dataset: $(STAMP)  ## rebuild the bundled cat / non-cat files
 bench: $(STAMP)  ## print speed figures (not part of make test)
 	$(PY) bench/run_all.py
 
-clean:  ## remove grading output (never submissions)
-	rm -rf autograded/*/ feedback reports gradebook.db
+clean:  ## remove the demo's scratch course and caches; the real course's submissions, gradebook and feedback stay
+	rm -rf demo_course .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -not -path "./.venv/*" -prune -exec rm -rf {} +

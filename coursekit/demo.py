@@ -1,15 +1,19 @@
-"""``make demo``: the instructor's job end to end on sample students, for every assignment.
+"""``make demo``: the instructor's job end to end on sample students, in a scratch course.
 
-Regenerate release/ from source/, place five sample submissions under submitted/, batch-
-autograde them, generate feedback, export grades to CSV, print score tables and save a
-per-question chart. Running it again gives the same result.
+Copy source/ into a scratch course (``demo_course/``, git-ignored), generate the student
+version there, place five sample submissions, batch-autograde them, generate feedback,
+export grades to CSV, print score tables and save a per-question chart. The real course's
+release/, submitted/, gradebook, feedback/ and reports/ are never touched. Running it again
+gives the same result.
 """
 
+import argparse
 import os
 import shutil
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import nbformat
 
@@ -22,6 +26,8 @@ from coursekit.submissions import answers_of, fill_answers, is_answer_cell, load
 
 SYNTAX_ERROR = "\ndef oops(:\n    pass\n"
 ENDLESS_LOOP = "\nwhile True:\n    pass\n"
+SCRATCH_NAME = "demo_course"
+MARKER = ".demo-course"
 
 
 def sample_submissions(source_nb, release_nb):
@@ -36,6 +42,21 @@ def sample_submissions(source_nb, release_nb):
         "demo_endless_loop": fill_answers(release_nb, {**answers, ids[-1]: answers[ids[-1]] + ENDLESS_LOOP}),
         "demo_syntax_error": fill_answers(release_nb, {**answers, ids[0]: answers[ids[0]] + SYNTAX_ERROR}),
     }
+
+
+def make_scratch_course(course_root, scratch, names):
+    """A fresh scratch course at ``scratch`` holding a copy of the named assignments' source/."""
+    scratch = Path(scratch)
+    if scratch.exists():
+        if not (scratch / MARKER).is_file():
+            raise SystemExit(f"{scratch} exists and is not a demo course; move it away or pick another folder.")
+        shutil.rmtree(scratch)
+    scratch.mkdir(parents=True)
+    (scratch / MARKER).write_text("Scratch course of `make demo`; deleted and rebuilt on every run.\n")
+    for name in names:
+        shutil.copytree(Path(course_root) / "source" / name, scratch / "source" / name,
+                        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    return scratch
 
 
 def place_submission(root, assignment, student, notebook, notebook_name):
@@ -64,8 +85,12 @@ def run_assignment(root, config, assignment):
     return outcomes
 
 
-def main(root=COURSE_ROOT):
+def main(course_root=COURSE_ROOT, scratch=None, names=None):
+    """Run the demo on the named assignments of ``course_root`` (default: all) in ``scratch``."""
     os.environ.setdefault("MPLBACKEND", "Agg")
+    course_root = Path(course_root)
+    root = make_scratch_course(course_root, scratch or course_root / SCRATCH_NAME,
+                               names or assignments(course_root / "source"))
     config = course.course_config(root)
     started = time.monotonic()
     results = {}
@@ -78,10 +103,18 @@ def main(root=COURSE_ROOT):
     reports = root / "reports"
     grades_csv = export_grades(config, reports / "grades.csv")
     chart = save_question_chart(results, reports / "question_scores.png")
-    print(f"\nGrades (nbgrader export): {grades_csv}\nPer-question chart: {chart}")
+    print(f"\nScratch course (the real course is untouched): {root}")
+    print(f"Grades (nbgrader export): {grades_csv}\nPer-question chart: {chart}")
     print(f"Feedback: {root / 'feedback'}/<student>/<assignment>/\nDone in {time.monotonic() - started:.0f} s")
     return 0
 
 
+def cli(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("assignments", nargs="*", help="default: every folder of source/")
+    args = parser.parse_args(argv)
+    return main(names=args.assignments or None)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli())
