@@ -20,6 +20,10 @@ HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 class DatasetError(Exception):
     """The cat / non-cat files are missing or not in the expected format."""
 
+    def _render_traceback_(self):
+        """IPython shows the message alone: what is wrong and the fix, no frames through this module."""
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
 
 def candidate_dirs(data_dir=None):
     """The folders searched for the two files, in order."""
@@ -41,9 +45,11 @@ def find_dataset_dir(data_dir=None):
             return folder
     lines = "\n".join(f"  - {folder}{describe_missing(folder)}" for folder in tried)
     raise DatasetError(
-        f"Could not find {TRAIN_FILE} and {TEST_FILE}. Places tried:\n{lines}\n"
-        f"Fix: pass load_dataset(data_dir=...), set the {ENV_VAR} environment variable, "
-        "or run `make dataset` in the course folder to rebuild the bundled files."
+        f"Could not find the course's image files {TRAIN_FILE} and {TEST_FILE}. Places tried:\n{lines}\n"
+        "On the course's JupyterHub the files come with the course: tell your instructor.\n"
+        "On your own computer: put both files in a folder named `datasets` next to your notebook, "
+        f"or call load_dataset(data_dir=\"path/to/the/folder\"), or set the {ENV_VAR} environment "
+        "variable to that folder."
     )
 
 
@@ -59,8 +65,8 @@ def read_split(path, split):
     with open(path, "rb") as handle:
         if handle.read(len(HDF5_SIGNATURE)) != HDF5_SIGNATURE:
             raise DatasetError(
-                f"{path} is not an HDF5 file. Fix: replace it with a file written by h5py "
-                "(see `python -m coursekit.dataset.from_photos --help`)."
+                f"{path} is not an HDF5 file (damaged, or only partly copied). Fix: replace it with "
+                "a fresh copy of the course's file, or one made by `python -m coursekit.dataset.from_photos`."
             )
     x_key, y_key = f"{split}_set_x", f"{split}_set_y"
     with h5py.File(path, "r") as h5:
