@@ -23,10 +23,10 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from tqdm import tqdm
 
-from coursekit.grading import course, merge, worker
-from coursekit.grading.guard import GradebookGuard, SubmissionSnapshot
+from coursekit.grading import course, gradebook_copy, merge, worker
+from coursekit.grading.guard import SubmissionSnapshot, gradebook_guard
 from coursekit.grading.limits import kill_process_groups
-from coursekit.grading.scores import max_scores, question_scores
+from coursekit.grading.scores import max_scores
 from coursekit.grading.trusted import TrustedFiles
 from coursekit.paths import COURSE_ROOT
 
@@ -76,16 +76,11 @@ def ensure_assignment(config, db_url, assignment):
     course.generate_assignment(config, assignment)
 
 
-def record_zero(db_url, assignment, student):
-    """A submission whose grading never finished: in the gradebook with zero on every cell."""
-    with Gradebook(db_url) as gb:
-        gb.update_or_create_student(student)
-        submission = gb.update_or_create_submission(assignment, student)
-        for notebook in submission.notebooks:
-            for grade in notebook.grades:
-                grade.auto_score = 0
-                grade.needs_manual_grade = False
-        gb.db.commit()
+def zero_rows(layout, job):
+    """Rows of a submission whose grading never finished: zero on every cell."""
+    path = job.scratch.parent / f"{job.scratch.name}-zero.db"
+    gradebook_copy.zero_gradebook(job.template_db, path, job.assignment, job.student)
+    return merge.read_submission(layout, path, job.student)
 
 
 class BatchGrader:
@@ -99,7 +94,6 @@ class BatchGrader:
         self.progress = progress
         self.config = course.course_config(self.course_root)
         self.db_url = self.config.CourseDirectory.db_url
-        self.db_path = Path(self.db_url.removeprefix("sqlite:///"))
 
     def grade(self, students):
         """Grade ``students``; return their outcomes in the same order."""
@@ -108,10 +102,14 @@ class BatchGrader:
         self.incidents = []
         with tempfile.TemporaryDirectory(prefix="coursekit-batch-", dir=fast_scratch_root()) as scratch:
             snapshot = SubmissionSnapshot(self.course_root, self.assignment, students, scratch)
+            self.gradebook = merge.course_engine(self.db_url)
+            self.layout = gradebook_copy.AssignmentLayout.read(self.gradebook, self.assignment)
             template = Path(scratch) / "template.db"
-            shutil.copyfile(self.db_path, template)
-            self.gradebook_guard = GradebookGuard(self.db_path)
-            jobs = [worker.Job(self.course_root, self.assignment, s, Path(scratch) / f"job-{i}", template,
+            self.layout.write_template(template)
+            self.gradebook_guard = gradebook_guard(self.db_url)
+            jobs = [worker.Job(self.course_root, self.assignment, s, Path(scratch) / f"job-{i}",
+                               gradebook_copy.worker_gradebook(self.layout, template, self.gradebook, s,
+                                                               Path(scratch) / f"gradebook-{i}.db"),
                                snapshot.copies[s]) for i, s in enumerate(students)]
             outcomes = self._run_pool(jobs)
             if self.gradebook_guard.restore_if_changed():
@@ -172,22 +170,15 @@ class BatchGrader:
 
     def _finish(self, job, status, seconds, reason, auto_scores=None):
         """Merge what the worker produced (or a zero) into the course, and describe it."""
-        merged = False
-        if job.db.exists():
-            with Gradebook("sqlite:///" + str(job.db)) as gb:
-                try:
-                    gb.find_submission(self.assignment, job.student)
-                    merged = status != "timeout"
-                except MissingEntry:
-                    pass
+        graded = merge.read_submission(self.layout, job.db, job.student) \
+            if job.db.exists() and status != "timeout" else None
         merge_started = time.monotonic()
         if self.gradebook_guard.restore_if_changed():
             self.incidents.append("the gradebook was changed while these submissions ran: "
                                   f"{', '.join(self.suspects)} (restored)")
-        if merged:
-            merge.merge_submission(self.db_path, job.db, self.assignment, job.student, auto_scores)
-        else:
-            record_zero(self.db_url, self.assignment, job.student)
+        if graded is None:
+            graded, auto_scores = zero_rows(self.layout, job), None
+        scores = merge.merge_submission(self.gradebook, self.layout, graded, job.student, auto_scores)
         self.gradebook_guard.remember()
         timing = {"merge": round(time.monotonic() - merge_started, 4)}
         target = self.course_root / "autograded" / job.student / self.assignment
@@ -200,7 +191,6 @@ class BatchGrader:
             tampered = recorded.get("tampered", [])
             if tampered:
                 reason = (reason + "; " if reason else "") + "changed course files (restored): " + ", ".join(tampered)
-        scores = question_scores(self.db_url, self.assignment, job.student) or {}
         return Outcome(job.student, status, round(seconds, 2), reason, scores, timing)
 
 

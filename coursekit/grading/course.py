@@ -23,7 +23,7 @@ if ENV_BIN not in os.environ.get("PATH", "").split(os.pathsep):
 
 
 def course_config(root=COURSE_ROOT, db_path=None, trusted_root=None, extra=None):
-    """The course's nbgrader_config.py, pointed at ``root`` (and its gradebook at ``db_path``).
+    """The course's nbgrader_config.py, pointed at ``root`` (and its SQLite gradebook at ``db_path``).
 
     ``trusted_root`` is the folder whose source/ and data the grader trusts (default ``root``).
     """
@@ -33,7 +33,8 @@ def course_config(root=COURSE_ROOT, db_path=None, trusted_root=None, extra=None)
         config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
     config.CourseDirectory.root = str(root)
     config.CleanRoomExecute.trusted_root = str(Path(trusted_root or root).resolve())
-    config.CourseDirectory.db_url = "sqlite:///" + str(Path(db_path or root / "gradebook.db").resolve())
+    if db_path or config.CourseDirectory.db_url.startswith("sqlite"):  # a server's db_url is kept as configured
+        config.CourseDirectory.db_url = "sqlite:///" + str(Path(db_path or root / "gradebook.db").resolve())
     if extra:
         config.merge(extra)
     return config

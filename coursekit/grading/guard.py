@@ -62,3 +62,21 @@ class GradebookGuard:
         if not same:
             self.db_path.write_bytes(self.data)
         return not same
+
+
+class ServerGradebookGuard:
+    """A gradebook on a database server (PostgreSQL, ...): there is no file to keep. Student code cannot
+    write it without the server's credentials; keep those where kernels cannot read them (docs/scale-out.md)."""
+
+    def remember(self):
+        pass
+
+    def restore_if_changed(self):
+        return False
+
+
+def gradebook_guard(db_url):
+    """The guard for the gradebook at ``db_url``: its file's bytes for SQLite, none for a server."""
+    if db_url.startswith("sqlite:///"):
+        return GradebookGuard(db_url.removeprefix("sqlite:///"))
+    return ServerGradebookGuard()

@@ -1,76 +1,83 @@
-"""Copy one autograded submission from a worker's gradebook into the course gradebook.
+"""Copy one autograded submission from a worker's private gradebook into the course gradebook.
 
-Workers grade into private copies of the gradebook, so SQLite never sees two writers; the
-parent merges each result in one transaction. IDs are nbgrader's UUIDs, identical in both
-files for the assignment, notebooks and cells. Manual scores, extra credit and manual
-comments always come from the course gradebook, never from the worker's copy.
+The course gradebook may be any database nbgrader supports (SQLite, PostgreSQL, ...): the merge
+goes through SQLAlchemy, in one transaction, and reads, deletes and writes only this student's
+rows of this assignment, each found through one of nbgrader's unique indexes, so its cost does
+not grow with the class. Manual scores, extra credit and manual comments always come from the
+course gradebook, never from the worker's copy.
 """
 
-import sqlite3
+from sqlalchemy import event
 
-SUBMISSION_IDS = """SELECT sa.id FROM {db}.submitted_assignment sa JOIN {db}.assignment a ON a.id = sa.assignment_id
-                    WHERE a.name = ? AND sa.student_id = ?"""
+from coursekit.grading.gradebook_copy import TABLES, insert_rows, open_engine
 
-
-def submission_ids(con, db, assignment, student):
-    return [row[0] for row in con.execute(SUBMISSION_IDS.format(db=db), (assignment, student))]
+SUBMISSION_TABLES = ("comment", "grade", "submitted_notebook", "submitted_assignment")  # children first
 
 
-def merge_submission(main_db, worker_db, assignment, student, auto_scores=None):
-    """Replace ``student``'s submission of ``assignment`` in ``main_db`` by the one in ``worker_db``.
+def course_engine(db_url):
+    """The course gradebook's engine; on SQLite, each transaction takes the write lock at its start."""
+    engine = open_engine(db_url)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _manual_transactions(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(connection):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    return engine
+
+
+def grade_score(grade):
+    """nbgrader's ``Grade.score``: the manual score if any, else the auto score, plus extra credit."""
+    base = grade["manual_score"] if grade["manual_score"] is not None else grade["auto_score"]
+    if base is None:
+        return 0.0
+    return float(base + (grade["extra_credit"] or 0.0))
+
+
+def read_submission(layout, worker_db, student):
+    """The student's rows in a worker's gradebook (None when the worker recorded no submission)."""
+    engine = open_engine(f"sqlite:///{worker_db}")
+    try:
+        with engine.connect() as con:
+            found = layout.student_rows(con, student)
+    finally:
+        engine.dispose()
+    return found if found["submitted_assignment"] else None
+
+
+def merge_submission(engine, layout, new, student, auto_scores=None):
+    """Replace ``student``'s submission in the course gradebook by ``new`` (rows from ``read_submission``).
 
     ``auto_scores`` (``{"notebook/grade_id": score}``, from the worker's memory) overrides the
-    copy's test-cell scores; a test cell missing from it scores 0.
+    copy's autograded test-cell scores; a test cell missing from it scores 0.
+    Returns ``{grade_id: score}`` of the merged submission, as nbgrader computes ``Grade.score``.
     """
-    con = sqlite3.connect(main_db, timeout=120, isolation_level=None)
-    try:
-        con.execute("ATTACH DATABASE ? AS w", (str(worker_db),))
-        con.execute("BEGIN IMMEDIATE")
-        old = submission_ids(con, "main", assignment, student)
-        new = submission_ids(con, "w", assignment, student)
-        marks = ",".join("?" * len(old))
-        con.execute("CREATE TEMP TABLE kept_grade AS SELECT g.cell_id, g.manual_score, g.extra_credit "
-                    "FROM main.grade g "
-                    f"JOIN main.submitted_notebook n ON n.id = g.notebook_id WHERE n.assignment_id IN ({marks})", old)
-        con.execute("CREATE TEMP TABLE kept_comment AS SELECT c.cell_id, c.manual_comment FROM main.comment c "
-                    f"JOIN main.submitted_notebook n ON n.id = c.notebook_id WHERE n.assignment_id IN ({marks})", old)
-        for table in ("grade", "comment"):
-            con.execute(f"DELETE FROM main.{table} WHERE notebook_id IN (SELECT id FROM main.submitted_notebook "
-                        f"WHERE assignment_id IN ({marks}))", old)
-        con.execute(f"DELETE FROM main.submitted_notebook WHERE assignment_id IN ({marks})", old)
-        con.execute(f"DELETE FROM main.submitted_assignment WHERE id IN ({marks})", old)
-        con.execute("INSERT OR IGNORE INTO main.student SELECT * FROM w.student WHERE id = ?", (student,))
-        marks = ",".join("?" * len(new))
-        notebooks = f"(SELECT id FROM w.submitted_notebook WHERE assignment_id IN ({marks}))"
-        con.execute(f"INSERT INTO main.submitted_assignment SELECT * FROM w.submitted_assignment WHERE id IN ({marks})",
-                    new)
-        con.execute(f"INSERT INTO main.submitted_notebook SELECT * FROM w.submitted_notebook "
-                    f"WHERE assignment_id IN ({marks})", new)
-        for table in ("grade", "comment"):
-            con.execute(f"INSERT INTO main.{table} SELECT * FROM w.{table} WHERE notebook_id IN {notebooks}", new)
-        merged = f"notebook_id IN (SELECT id FROM main.submitted_notebook WHERE assignment_id IN ({marks}))"
-        con.execute(f"""UPDATE main.grade SET
-            manual_score = (SELECT k.manual_score FROM kept_grade k WHERE k.cell_id = grade.cell_id),
-            extra_credit = (SELECT k.extra_credit FROM kept_grade k WHERE k.cell_id = grade.cell_id),
-            auto_score = MAX(0, MIN(auto_score,
-                                    (SELECT max_score FROM main.grade_cells gc WHERE gc.id = grade.cell_id)))
-            WHERE {merged}""", new)
-        if auto_scores is not None:
-            con.execute("CREATE TEMP TABLE trusted_score (key TEXT PRIMARY KEY, score REAL)")
-            con.executemany("INSERT INTO trusted_score VALUES (?, ?)", auto_scores.items())
-            con.execute(f"""UPDATE main.grade SET
-                auto_score = COALESCE((SELECT t.score FROM trusted_score t JOIN main.base_cell c
-                                       ON c.id = grade.cell_id JOIN main.notebook nb ON nb.id = c.notebook_id
-                                       WHERE t.key = nb.name || '/' || c.name), 0),
-                needs_manual_grade = 0
-                WHERE {merged} AND cell_id NOT IN (SELECT id FROM main.solution_cells)""", new)
-        con.execute(f"""UPDATE main.comment SET
-            manual_comment = (SELECT k.manual_comment FROM kept_comment k WHERE k.cell_id = comment.cell_id)
-            WHERE {merged}""", new)
-        con.execute("COMMIT")
-    except BaseException:
-        if con.in_transaction:
-            con.execute("ROLLBACK")
-        raise
-    finally:
-        con.close()
+    keys, maxima = layout.grade_keys(), layout.max_scores()
+    autograded = set(keys) - layout.solution_cell_ids()
+    with engine.begin() as con:
+        old = layout.student_rows(con, student)
+        kept = {grade["cell_id"]: grade for grade in old["grade"]}
+        kept_comments = {comment["cell_id"]: comment["manual_comment"] for comment in old["comment"]}
+        for table in SUBMISSION_TABLES:
+            ids = [row["id"] for row in old[table]]
+            if ids:
+                con.execute(TABLES[table].delete().where(TABLES[table].c.id.in_(ids)))
+        rows = {table: [dict(row) for row in new[table]] for table in SUBMISSION_TABLES}
+        rows["student"] = [] if old["student"] else new["student"]
+        for grade in rows["grade"]:
+            cell = grade["cell_id"]
+            grade["manual_score"] = kept.get(cell, {}).get("manual_score")
+            grade["extra_credit"] = kept.get(cell, {}).get("extra_credit")
+            if grade["auto_score"] is not None and maxima.get(cell) is not None:
+                grade["auto_score"] = max(0.0, min(grade["auto_score"], maxima[cell]))
+            if auto_scores is not None and cell in autograded:
+                grade["auto_score"] = auto_scores.get(keys[cell], 0)
+                grade["needs_manual_grade"] = False
+        for comment in rows["comment"]:
+            comment["manual_comment"] = kept_comments.get(comment["cell_id"])
+        insert_rows(con, rows)
+    names = layout.cell_names()
+    return {names[grade["cell_id"]]: grade_score(grade) for grade in rows["grade"]}
+
