@@ -300,7 +300,7 @@ def check_batch_norm(BatchNormalization):  # noqa: N803
     layer = attempt(lambda: BatchNormalization(BN_GAMMA.copy(), BN_BETA.copy(), momentum=0.8),
                     "BatchNormalization(gamma, beta, momentum=0.8)")
     out = attempt(lambda: layer.forward(BN_X.copy(), True), "forward(x, True)")
-    expect_close(out, BN_OUT, "forward(x, True) with gamma and beta", "gamma * x_hat + beta", rtol=1e-4, atol=1e-6)
+    expect_close(out, BN_OUT, "forward(x, True) with gamma and beta", "gamma * x_hat + beta", rtol=1e-3, atol=1e-5)
     attempt(lambda: layer.forward(BN_X[::-1] * 2 - 1, True), "a second forward(x, True)")
     for name, expected in BN_RUNNING.items():
         got = attempt(lambda name=name: getattr(layer, name), f"the attribute {name}")
@@ -312,7 +312,7 @@ def check_batch_norm(BatchNormalization):  # noqa: N803
     mean, var = (np.asarray(BN_RUNNING[name]) for name in ("running_mean", "running_var"))
     expected = BN_GAMMA * (rows - mean) / np.sqrt(var + 1e-7) + BN_BETA
     expect_close(test_out, expected, "forward(x, False) on two rows", "test mode normalizes with running_mean and "
-                 "running_var, not with the batch's statistics", rtol=1e-4, atol=1e-6)
+                 "running_var, not with the batch's statistics", rtol=1e-3, atol=1e-5)
     running_mean = attempt(lambda: layer.running_mean, "the attribute running_mean")
     expect_close(running_mean, BN_RUNNING["running_mean"], "running_mean after forward(x, False)",
                  "test mode must not change the running averages")
