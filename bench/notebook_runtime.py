@@ -23,7 +23,7 @@ from coursekit.submissions import answers_of, fill_answers, load_notebook
 
 GRADER_WORKERS = 2
 TARGET_SECONDS = {"a1_numpy_basics": 30, "a2_logistic_regression": 60, "a3_gradient_descent": 60,
-                  "a4_neural_network": 90}
+                  "a4_neural_network": 90, "a5_training": 120}
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
