@@ -211,7 +211,7 @@ def check_mean_squared_error(mean_squared_error):
         got = expect_number(call(mean_squared_error, what, EXAMPLE_Y.copy(), t.copy()), what)
         if np.isclose(got, 2 * expected):
             fail(f"{what} gives {got}, twice too much", "the error is one half of the sum of squares")
-        if np.isclose(got, expected / 5):
+        if np.isclose(got, expected / EXAMPLE_Y.size):
             fail(f"{what} gives {got}", "sum the squares (times 1/2); do not take their mean")
         expect_close(got, expected, what, "0.5 * np.sum((y - t) ** 2)")
 
@@ -247,9 +247,10 @@ def check_numerical_gradient(numerical_gradient, function_2):
     expect_shape(got, (2,), what, "the gradient has the shape of x")
     if np.allclose(got, [6.0001, 8.0001], atol=2e-4) and not np.allclose(got, [6, 8], atol=1e-6):
         fail(f"{what} gives {got}: a forward difference", "use the central difference (f(x+h) - f(x-h)) / (2*h)")
+    if not np.array_equal(x, [3.0, 4.0]):
+        fail(f"{what} left x changed: {x}", "put each entry back (x[index] = original) after the two calls of f")
     expect_close(got, [6.0, 8.0], what, "central differences with h = 1e-4, one entry of x at a time",
                  rtol=1e-6, atol=1e-6)
-    expect_unchanged(np.array([3.0, 4.0]), x, "x (after numerical_gradient)")
     x = np.array([[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]])
     what = f"numerical_gradient(function_2, {as_code(x)})"
     got = call(numerical_gradient, what, function_2, x)
@@ -362,7 +363,7 @@ def check_softmax_with_loss(SoftmaxWithLoss):
         loss = expect_number(loss, what)
         expect_close(loss, 2.0351021059743366, what,
                      "the loss is the mean cross-entropy of softmax(x) against t, over the batch")
-        what = f"SoftmaxWithLoss().backward() with {kind}"
+        what = f"SoftmaxWithLoss().backward(1) with {kind}"
         with calling(what):
             dx = layer.backward(1)
         expect_shape(dx, (2, 3), what, "dx has the shape of the scores x")
