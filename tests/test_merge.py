@@ -12,6 +12,7 @@ from nbgrader.api import Gradebook
 from sqlalchemy import event
 
 from coursekit.grading import gradebook_copy, merge
+from coursekit.grading.guard import GradebookGuard
 from coursekit.grading.harness import TempCourse
 
 TOY_SOURCE = Path(__file__).parent / "fixtures" / "toy_course" / "source"
@@ -131,3 +132,28 @@ def test_copying_and_merging_one_student_use_indexes_only(gradebook):
     assert any("grade" in plan for plan in plans)  # the capture saw the merge's queries
     scans = [plan for plan in plans if plan.startswith("SCAN") and plan.split()[1] in PER_STUDENT_TABLES]
     assert scans == []
+
+
+def test_guard_puts_back_a_gradebook_written_by_anyone_else(gradebook, tmp_path):
+    course, engine, layout, template, root = gradebook
+    db = Path(course.db_url.removeprefix("sqlite:///"))
+    guard = GradebookGuard(db, tmp_path / "shadow.db")
+    new = worker_result(layout, template, engine, "s05", root, 0)
+
+    def write(target):
+        return merge.merge_submission(target, layout, new, "s05")
+
+    write(engine)
+    guard.remember(write)
+    assert not guard.restore_if_changed()
+    expected = rows_of(course.db_url, "s05"), rows_of(course.db_url, "s05", other=True)
+    with sqlite3.connect(db) as con:  # a classmate's code raising its own score through SQLite
+        con.execute("UPDATE grade SET manual_score = 99")
+    assert guard.restore_if_changed()
+    assert (rows_of(course.db_url, "s05"), rows_of(course.db_url, "s05", other=True)) == expected
+    db.write_bytes(b"gone")
+    db.with_name(db.name + "-journal").write_bytes(b"a hot journal to replay")
+    assert guard.restore_if_changed()
+    assert not db.with_name(db.name + "-journal").exists()
+    assert (rows_of(course.db_url, "s05"), rows_of(course.db_url, "s05", other=True)) == expected
+    assert not guard.restore_if_changed()

@@ -106,7 +106,7 @@ class BatchGrader:
             self.layout = gradebook_copy.AssignmentLayout.read(self.gradebook, self.assignment)
             template = Path(scratch) / "template.db"
             self.layout.write_template(template)
-            self.gradebook_guard = gradebook_guard(self.db_url)
+            self.gradebook_guard = gradebook_guard(self.db_url, scratch)
             jobs = [worker.Job(self.course_root, self.assignment, s, Path(scratch) / f"job-{i}",
                                gradebook_copy.worker_gradebook(self.layout, template, self.gradebook, s,
                                                                Path(scratch) / f"gradebook-{i}.db"),
@@ -178,8 +178,12 @@ class BatchGrader:
                                   f"{', '.join(self.suspects)} (restored)")
         if graded is None:
             graded, auto_scores = zero_rows(self.layout, job), None
-        scores = merge.merge_submission(self.gradebook, self.layout, graded, job.student, auto_scores)
-        self.gradebook_guard.remember()
+
+        def write(gradebook):
+            return merge.merge_submission(gradebook, self.layout, graded, job.student, auto_scores)
+
+        scores = write(self.gradebook)
+        self.gradebook_guard.remember(write)
         timing = {"merge": round(time.monotonic() - merge_started, 4)}
         target = self.course_root / "autograded" / job.student / self.assignment
         if job.autograded.is_dir() and status != "timeout":
