@@ -7,6 +7,8 @@ No reference solutions live here: students can read this file.
 
 import numpy as np
 
+from coursekit.grading.wire import method_names
+
 
 class CheckFailed(AssertionError):
     """A visible check failed; the message says what and why."""
@@ -67,3 +69,16 @@ def expect_unchanged(before, after, what):
 
 def passed(name):
     print(f"All visible checks of {name} passed.")
+
+
+def class_name(obj):
+    """The name of ``obj``'s class. Works on the grader's stand-ins for students' objects too."""
+    remote = getattr(type(obj), "_coursekit_class_name", None)
+    return remote(obj) if remote is not None else type(obj).__name__
+
+
+def has_method(obj, name):
+    """Whether ``obj``'s class (or ``obj``, if it is a class) defines a method ``name``; no code of
+    the object runs (a ``__getattr__`` cannot fake one). Works on the grader's stand-ins too."""
+    remote = getattr(type(obj), "_coursekit_has_method", None)
+    return remote(obj, name) if remote is not None else name in method_names(obj)

@@ -5,17 +5,29 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from nbclient import NotebookClient
+from nbformat.v4 import new_code_cell, new_notebook
 
-from coursekit.grading import wire
+from coursekit.checks import class_name, has_method
+from coursekit.grading import kernel_side, wire
 from coursekit.grading.cleanroom import split_hidden
 from coursekit.grading.guard import tree_digest
 from coursekit.grading.harness import TempCourse
-from coursekit.grading.remote import free_names
+from coursekit.grading.remote import KernelView, free_names
 from coursekit.grading.scores import question_scores
 from coursekit.submissions import answers_of, fill_answers
 
 TOY_SOURCE = Path(__file__).parent / "fixtures" / "toy_course" / "source"
 DOUBLE = "def double(x):\n    return 2 * x\n"
+ECHO = ("import inspect\nimport numpy as np\n\n\nclass Echo:\n"
+        "    def __init__(self, name):\n        self.name = name\n\n"
+        "    def __array__(self, dtype=None, copy=None):  # the value the test compares with\n"
+        "        for frame in inspect.stack():\n"
+        "            if self.name in frame.frame.f_globals:\n"
+        "                return np.asarray(frame.frame.f_globals[self.name])\n"
+        "        return np.zeros(1)\n\n"
+        "    def __getitem__(self, key):\n        return self\n\n\n")
+SCALE_INIT = "class Scale:\n    def __init__(self, w):\n        self.params = {'w': w}\n\n"
 VARIANTS = {
     "full": {},
     "wrong_double": {"answer_double": "def double(x):\n    return x + 2\n"},
@@ -37,14 +49,40 @@ VARIANTS = {
                                        "    try:\n        time.sleep(0.01)\n    except KeyboardInterrupt:\n"
                                        "        pass\n"},
     "endless_double": {"answer_double": "def double(x):\n    while True:\n        pass\n"},
+    # Objects that pass the tests in the student's own kernel by cheating; at grading they must not.
+    "eq_always_true": {"answer_scale": "class AlwaysEqual:\n    def __eq__(self, other):\n        return True\n\n\n"
+                                       + SCALE_INIT + "    def forward(self, x):\n        return AlwaysEqual()\n"},
+    "array_echoes_reference": {"answer_scale": ECHO + SCALE_INIT
+                               + "    def forward(self, x):\n        return Echo('expected')\n"},
+    "getattr_fabricates": {"answer_scale": ECHO + SCALE_INIT
+                           + "    def forward(self, x):\n        self.x = x\n        return x * self.params['w']\n\n"
+                           "    def backward(self, dout):\n        return dout * self.params['w']\n\n"
+                           "    def __getattr__(self, name):  # grads, and anything else a test asks for\n"
+                           "        return Echo('numeric')\n"},
+    "update_lies_in_place": {"answer_sgd": "import sys\n\n\nclass SGD:\n    def __init__(self, lr=0.1):\n"
+                             "        self.lr = lr\n\n    def update(self, params, grads):  # new arrays, and the "
+                             "caller's names rebound to them\n"
+                             "        new = {key: params[key] - self.lr * grads[key] for key in params}\n"
+                             "        names = sys._getframe(1).f_globals\n"
+                             "        for name, value in list(names.items()):\n"
+                             "            for key in params:\n"
+                             "                if value is params[key]:\n"
+                             "                    names[name] = new[key]\n"},
 }
-EXPECTED = {  # (test_double of 2, test_triple of 1)
-    "full": (2, 1), "wrong_double": (0, 1), "alt_double": (2, 1), "mutating_double": (0, 1),
-    "patched_allclose": (0, 1), "patched_builtins": (0, 1), "blank_transformer": (0, 0),
-    "kernel_exit": (0, 1), "segfault": (2, 0), "memory_hog": (2, 1), "syntax_error": (0, 1),
-    "stubborn_loop": (2, 0), "endless_double": (0, 1),
+FULL = {"test_double": 2, "test_triple": 1, "test_scale": 2, "test_sgd": 1}
+EXPECTED = {  # the questions each variant loses
+    "full": (), "wrong_double": ("test_double",), "alt_double": (), "mutating_double": ("test_double",),
+    "patched_allclose": ("test_double",), "patched_builtins": ("test_double",),
+    "blank_transformer": tuple(FULL), "kernel_exit": ("test_double",), "segfault": ("test_triple",),
+    "memory_hog": (), "syntax_error": ("test_double",), "stubborn_loop": ("test_triple",),
+    "endless_double": ("test_double",), "eq_always_true": ("test_scale",),
+    "array_echoes_reference": ("test_scale",), "getattr_fabricates": ("test_scale",),
+    "update_lies_in_place": ("test_sgd",),
 }
 
+
+def expected_scores(student):
+    return {question: 0 if question in EXPECTED[student] else points for question, points in FULL.items()}
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +109,122 @@ def test_wire_round_trip_keeps_plain_data():
         wire.decode({"pickle": "..."})
 
 
+class Affine:
+    """A student's layer, for the in-process tests of the proxies."""
+
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, dout):
+        self.dW = self.x.T @ dout
+        return dout @ self.W.T
+
+
+class Net:
+    def __init__(self):
+        self.params = {"W": np.arange(6.0).reshape(3, 2) / 10, "b": np.zeros(2)}
+        self.layers = {"second": Affine(self.params["W"], self.params["b"]), "first": Affine(np.eye(2), np.zeros(2))}
+
+    def loss(self, x):
+        return float(np.sum(self.layers["second"].forward(x) ** 2))
+
+
+class Optimizer:
+    def __init__(self, lr):
+        self.lr = lr
+
+    def update(self, params, grads):
+        for key in params:
+            params[key] -= self.lr * grads[key]
+
+    def rebind(self, params, grads):
+        for key in params:
+            params[key] = params[key] - self.lr * grads[key]
+
+
+class Cheat:
+    def __eq__(self, other):
+        return True
+
+    def __array__(self, dtype=None, copy=None):
+        return np.ones(2)
+
+    def __getattr__(self, name):
+        return np.ones(2) if name != "__array_interface__" else {"shape": (2,), "typestr": "<f8", "data": (8, True)}
+
+    def forward(self, x):
+        return Cheat()
+
+
+@pytest.fixture
+def student(monkeypatch):
+    """The grader's view of an in-process 'kernel' holding the classes above; requests cross as JSON."""
+    namespace = {"Affine": Affine, "Net": Net, "Optimizer": Optimizer, "Cheat": Cheat, "data": np.ones(3), "n": 3}
+    monkeypatch.setattr(kernel_side, "user_namespace", lambda: namespace)
+    view = KernelView(lambda payload: wire.loads(wire.dumps(kernel_side.answer(wire.loads(wire.dumps(payload))))))
+    return view.lookup(["Affine", "Net", "Optimizer", "Cheat", "data", "n", "missing"])
+
+
+def test_objects_cross_as_proxies_and_data_as_copies(student):
+    assert sorted(student) == ["Affine", "Cheat", "Net", "Optimizer", "data", "n"] and student["n"] == 3
+    layer = student["Affine"](np.ones((3, 2)), np.array([0.5, -0.5]))
+    assert class_name(layer) == "Affine" and class_name(Affine(1, 2)) == "Affine"
+    assert has_method(layer, "backward") and has_method(student["Affine"], "forward") and not has_method(layer, "W")
+    out = layer.forward(np.ones((4, 3)))
+    assert type(out) is np.ndarray and np.array_equal(out, np.tile([3.5, 2.5], (4, 1)))
+    layer.backward(np.ones((4, 2)))
+    assert np.array_equal(layer.dW, np.full((3, 2), 4.0)) and not hasattr(layer, "db")
+    layer.W = np.zeros((3, 2))
+    assert np.array_equal(layer.forward(np.ones((1, 3))), [[0.5, -0.5]])
+    net = student["Net"]()
+    assert list(net.layers) == ["second", "first"] and class_name(net.layers["first"]) == "Affine"
+
+
+def test_item_assignment_on_attributes_writes_through(student):
+    net, x = student["Net"](), np.array([[1.0, -2.0, 0.5]])
+    before = net.loss(x)
+    net.params["W"][1, 0] += 0.25  # the layer holds the same array in the kernel
+    assert net.loss(x) != before
+    net.params["W"][1, 0] -= 0.25
+    assert net.loss(x) == before
+    W = net.params["W"]
+    W += 1  # whole-array operations stay local
+    assert net.loss(x) == before and type(W * 2) is np.ndarray
+    net.params["b"] = np.ones(2)  # rebinding an entry does not touch the layer's own array
+    assert net.loss(x) == before and np.array_equal(net.params["b"], [1.0, 1.0])
+
+
+def test_in_place_changes_to_arguments_come_back(student):
+    opt = student["Optimizer"](0.5)
+    params, grads = {"w": np.ones(2)}, {"w": np.array([2.0, 4.0])}
+    w = params["w"]
+    opt.update(params, grads)
+    assert np.array_equal(w, [0.0, -1.0]) and params["w"] is w
+    opt.rebind(params, grads)  # a new array in the dict: the old one is left as it was
+    assert np.array_equal(params["w"], [-1.0, -3.0]) and np.array_equal(w, [0.0, -1.0])
+    net = student["Net"]()
+    opt.update(net.params, {"W": np.ones((3, 2)), "b": np.ones(2)})  # the kernel's own dict, by reference
+    assert np.array_equal(net.layers["second"].b, [-0.5, -0.5])
+
+
+def test_student_dunders_never_run_in_the_grader(student):
+    cheat = student["Cheat"]()
+    result = cheat.forward(1)
+    assert (result == 1) is False and (result == result) is True
+    with pytest.raises(TypeError):
+        bool(result)
+    with pytest.raises(TypeError):
+        np.allclose(result, np.ones(2))
+    with pytest.raises(AttributeError):
+        cheat.__array_interface__  # noqa: B018
+    assert np.array_equal(cheat.anything, [1.0, 1.0])  # a fabricated attribute is only data to judge
+    assert not has_method(cheat, "anything") and has_method(cheat, "forward")
+
+
 def test_free_names_are_what_a_test_reads_from_the_notebook():
     source = "import numpy as np\nfrom m import check\nx = np.ones(3)\ncheck(sigmoid(x), [len(v) for v in w])"
     assert free_names(source) == ["sigmoid", "w"]
@@ -82,17 +236,43 @@ def test_split_hidden_keeps_line_numbers():
     assert hidden.split("\n") == ["", "", "b = 2", "", ""]
 
 
+FOOLED_IN_OWN_KERNEL = {  # cheat variant -> test lines it passes in the student's own kernel
+    "eq_always_true": "layer = Scale(np.ones(3))\nexpected = np.arange(3.0)\n"
+                      "assert np.all(layer.forward(np.ones((1, 3))) == expected)",
+    "array_echoes_reference": "layer = Scale(np.ones(3))\nexpected = np.arange(3.0)\n"
+                              "assert np.all(layer.forward(np.ones((1, 3))) == expected)",
+    "getattr_fabricates": "layer = Scale(np.ones(3))\nlayer.forward(np.ones((2, 3)))\nlayer.backward(np.ones((2, 3)))\n"
+                          "numeric = np.array([5.0, 6.0, 7.0])\nassert np.allclose(layer.grads['w'], numeric)",
+    "update_lies_in_place": "params = {'w': np.array([1.0, 2.0])}\nw = params['w']\n"
+                            "SGD(lr=0.5).update(params, {'w': np.array([2.0, -2.0])})\n"
+                            "assert np.allclose(w, [0.0, 3.0])",
+}
+
+
+def test_cheats_pass_in_the_students_own_kernel(tmp_path):
+    """The cheating objects do fool these lines when they run in the student's kernel (Validate)."""
+    cells = [new_code_cell("import numpy as np")]
+    for variant, test in FOOLED_IN_OWN_KERNEL.items():
+        (answer,) = VARIANTS[variant].values()
+        cells += [new_code_cell(answer), new_code_cell(test, metadata={"variant": variant})]
+    notebook = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                  "language": "python"}})
+    NotebookClient(notebook, timeout=30, allow_errors=True, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    failed = [cell.metadata["variant"] for cell in notebook.cells if "variant" in cell.metadata
+              and any(out.output_type == "error" for out in cell.outputs)]
+    assert failed == []
+
+
 @pytest.mark.parametrize("student", sorted(EXPECTED))
 def test_each_variant_scores_as_expected(toy, student):
     _, _, result, _ = toy
-    expected_double, expected_triple = EXPECTED[student]
-    assert result.scores[student] == {"test_double": expected_double, "test_triple": expected_triple}
+    assert result.scores[student] == expected_scores(student)
     assert result.statuses[student] == "graded"
 
 
 def test_untouched_release_scores_zero(toy):
     _, _, result, _ = toy
-    assert result.scores["untouched"] == {"test_double": 0, "test_triple": 0}
+    assert result.scores["untouched"] == dict.fromkeys(FULL, 0)
 
 
 def test_submissions_are_never_modified(toy):
@@ -106,7 +286,7 @@ def test_gradebook_holds_every_submission_and_cell(toy):
         rows = con.execute("SELECT sa.student_id, COUNT(g.id) FROM submitted_assignment sa "
                            "JOIN submitted_notebook n ON n.assignment_id = sa.id "
                            "JOIN grade g ON g.notebook_id = n.id GROUP BY sa.student_id").fetchall()
-    assert dict(rows) == {student: 2 for student in submissions}
+    assert dict(rows) == {student: len(FULL) for student in submissions}
 
 
 def test_batch_equals_serial_nbgrader(toy, tmp_path):
@@ -138,7 +318,7 @@ def test_regrading_one_student_keeps_others_and_manual_scores(toy):
                              "JOIN submitted_assignment sa ON sa.id = n.assignment_id WHERE sa.student_id = 'full') "
                              "ORDER BY id").fetchall()
     regraded = course.autograde("toy", {"full": submissions["full"]}, workers=1)
-    assert regraded.scores["full"] == {"test_double": 1.5, "test_triple": 1.5}
+    assert regraded.scores["full"] == dict.fromkeys(FULL, 1.5)
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT * FROM grade WHERE notebook_id NOT IN (SELECT n.id FROM submitted_notebook n "
                            "JOIN submitted_assignment sa ON sa.id = n.assignment_id WHERE sa.student_id = 'full') "
@@ -153,6 +333,6 @@ def test_time_limit_costs_only_that_student(tmp_path):
     result = course.autograde("toy", {"slow": fill_answers(release, slow), "quick": fill_answers(release, answers)},
                               workers=2, time_limit=8)
     assert result.statuses == {"slow": "timeout", "quick": "graded"}
-    assert result.scores["slow"] == {"test_double": 0, "test_triple": 0}
-    assert result.scores["quick"] == {"test_double": 2, "test_triple": 1}
+    assert result.scores["slow"] == dict.fromkeys(FULL, 0)
+    assert result.scores["quick"] == FULL
     assert "limit" in result.failures["slow"]

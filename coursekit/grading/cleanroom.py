@@ -31,7 +31,7 @@ from traitlets import Integer, Unicode
 from coursekit.grading import wire
 from coursekit.grading.kernel import LimitedKernelManager
 from coursekit.grading.limits import MEMORY_ENV, PIDFILE_ENV, kill_process_groups
-from coursekit.grading.remote import KernelUnavailable, RemoteFunction, StudentCodeError, free_names
+from coursekit.grading.remote import KernelUnavailable, KernelView, StudentCodeError, free_names
 from coursekit.grading.trusted import TrustedFiles, restore_environment
 from coursekit.submissions import is_test_cell
 
@@ -86,6 +86,7 @@ class CleanRoomExecute(Execute):
         self._test_sources = trusted_test_sources(resources["nbgrader"])
         self._scratch = Path(tempfile.mkdtemp(prefix="coursekit-grade-"))
         self._replay, self._requests = [], 0
+        self._view = KernelView(self.request)
         self._timing = {"started": time.monotonic()}
         kernel_data = self._trusted.write_datasets(self._scratch / "kernel-datasets")
         pidfile = os.environ.get(PIDFILE_ENV) or str(self._scratch / "kernel.pids")
@@ -179,19 +180,12 @@ class CleanRoomExecute(Execute):
                                     (f" ({reasons[0]})" if reasons else ""))
         try:
             return wire.loads(response_path.read_text())
-        except ValueError:
+        except (ValueError, RecursionError):
             raise KernelUnavailable("the student's kernel answered with malformed data") from None
-
-    def decode(self, tree):
-        return wire.decode(tree, lambda name: RemoteFunction(name, self))
 
     def _fetch_names(self, source):
         names = free_names(source)
-        if not names:
-            return {}
-        values = self.request({"op": "lookup", "names": names}).get("values", {})
-        return {name: self.decode(tree) for name, tree in values.items()
-                if name in names and tree != {"missing": True}}
+        return self._view.lookup(names) if names else {}
 
     # --- running a test cell here ------------------------------------------------------------
     def _judge_test_cell(self, cell, source):
@@ -201,7 +195,7 @@ class CleanRoomExecute(Execute):
         stdout = io.StringIO()
         try:
             namespace = {"__name__": "__main__", "__builtins__": builtins, **self._fetch_names(source)}
-        except KernelUnavailable as error:
+        except (KernelUnavailable, StudentCodeError) as error:
             return [error_output("KernelUnavailable", str(error), [f"KernelUnavailable: {error}"])]
         except SyntaxError as error:
             return [error_output("SyntaxError", str(error), [f"SyntaxError in the test cell: {error}"])]

@@ -1,50 +1,125 @@
 """Runs inside the student's kernel at grading time: answers the grader's requests.
 
-Whatever this module sends back is only the student's claim: the grader decodes it as
-plain data and judges it with its own, untouched code.
+Values that are not plain data (functions, classes, objects) stay here under a number, and
+the grader refers to them by it. Whatever this module sends back is only the student's
+claim: the grader decodes it as plain data and judges it with its own, untouched code.
 """
 
 import traceback
 
+import numpy as np
+
 from coursekit.grading import wire
+
+HANDLES = {}  # number -> value the grader refers to
+NUMBERS = {}  # id(value) -> number, so one value keeps one number
 
 
 def user_namespace():
     return get_ipython().user_ns  # noqa: F821 (defined inside an IPython kernel)
 
 
+def keep(value):
+    """A reference tree for ``value``, which stays here: number, class name, name, method names."""
+    number = NUMBERS.get(id(value))
+    if number is None:
+        number = len(HANDLES)
+        HANDLES[number], NUMBERS[id(value)] = value, number
+    try:
+        name = getattr(value, "__name__", None) if callable(value) else None
+    except Exception:  # a student's __getattr__ may raise anything
+        name = None
+    return {"ref": [number, type.__dict__["__name__"].__get__(type(value)),
+                    name if isinstance(name, str) else None, wire.method_names(value)]}
+
+
+def share(value):
+    """The number of an array, list or dict read from an object (so assignments can reach it)."""
+    return keep(value)["ref"][0]
+
+
+def send(value, shared=False, fresh=None):
+    return wire.encode(value, keep=keep, share=share if shared else None, fresh=fresh)
+
+
+def containers(value, found, depth=0):
+    """Append the arrays, lists and dicts reachable from ``value`` to ``found``."""
+    if isinstance(value, (np.ndarray, list, dict)):
+        found.append(value)
+    if isinstance(value, (tuple, list, dict)) and depth < wire.MAX_DEPTH:
+        for item in value.values() if isinstance(value, dict) else value:
+            containers(item, found, depth + 1)
+    return found
+
+
+def receive(tree):
+    return wire.decode(tree, make_ref=HANDLES.__getitem__)
+
+
+def student_error(error):
+    lines = traceback.format_exception(type(error), error, error.__traceback__)
+    return {"error": {"ename": type(error).__name__, "evalue": wire.safe_str(error),
+                      "traceback": [line for line in lines if __file__ not in line]}}
+
+
 def lookup(names, namespace):
+    """The names a test cell reads: a new cell starts with no references."""
+    HANDLES.clear()
+    NUMBERS.clear()
     values = {}
     for name in names:
         if name not in namespace:
             values[name] = {"missing": True}
-        else:
-            value = namespace[name]
-            values[name] = {"callable": name} if callable(value) else wire.encode(value)
+            continue
+        values[name] = tree = send(namespace[name])
+        if isinstance(tree, dict) and "ref" in tree:
+            tree["ref"][2] = name
     return {"values": values}
 
 
-def call(name, args_tree, kwargs_tree, namespace):
-    resolve = namespace.__getitem__
-    args = wire.decode(args_tree, resolve)
-    kwargs = wire.decode(kwargs_tree, resolve)
+def call(request):
+    args, kwargs = receive(request["args"]), receive(request["kwargs"])
+    target = HANDLES[request["ref"]]
+    if "method" in request:
+        target = getattr(target, request["method"])
+    given = containers((args, kwargs), [])  # kept alive, so their ids stay theirs
+    known = {id(item) for item in given}
+    result = target(*args, **kwargs)
+    replaced = lambda item: id(item) not in known  # noqa: E731
+    return {"result": send(result), "args_after": send(args, fresh=replaced),
+            "kwargs_after": send(kwargs, fresh=replaced)}
+
+
+def get_attribute(request):
+    return {"result": send(getattr(HANDLES[request["ref"]], request["name"]), shared=True)}
+
+
+def set_attribute(request):
+    setattr(HANDLES[request["ref"]], request["name"], receive(request["value"]))
+    return {}
+
+
+def set_item(request):
+    HANDLES[request["ref"]][receive(request["key"])] = receive(request["value"])
+    return {}
+
+
+OPERATIONS = {"call": call, "getattr": get_attribute, "setattr": set_attribute, "setitem": set_item}
+
+
+def answer(request):
+    """The response to one request (a dict); the student's errors are reported, not raised."""
+    if request["op"] == "lookup":
+        return lookup(request["names"], user_namespace())
     try:
-        result = namespace[name](*args, **kwargs)
+        return OPERATIONS[request["op"]](request)
     except BaseException as error:  # the student's error is reported, not raised here
-        lines = traceback.format_exception(type(error), error, error.__traceback__)
-        return {"error": {"ename": type(error).__name__, "evalue": wire.safe_str(error),
-                          "traceback": [line for line in lines if __file__ not in line]}}
-    return {"result": wire.encode(result), "args_after": wire.encode(args), "kwargs_after": wire.encode(kwargs)}
+        return student_error(error)
 
 
 def serve(request_path, response_path):
     """Read one request, write one response (both JSON files)."""
     with open(request_path) as handle:
         request = wire.loads(handle.read())
-    namespace = user_namespace()
-    if request["op"] == "lookup":
-        response = lookup(request["names"], namespace)
-    else:
-        response = call(request["name"], request["args"], request["kwargs"], namespace)
     with open(response_path, "w") as handle:
-        handle.write(wire.dumps(response))
+        handle.write(wire.dumps(answer(request)))

@@ -1,8 +1,14 @@
 """Plain data across the kernel boundary: JSON with tagged arrays, never pickle.
 
-The student's kernel encodes; the grader decodes. Decoding builds only numbers,
-strings, None, NumPy arrays (``allow_pickle=False``), tuples, lists and dicts, so
-nothing a student sends can run code in the grader.
+Both sides encode and decode. Decoding builds only numbers, strings, None, slices,
+NumPy arrays (``allow_pickle=False``), tuples, lists and dicts, plus what the caller's
+hooks build from a reference number: so nothing a student sends can run code in the grader.
+
+Tags: ``float``, ``ndarray``, ``npscalar``, ``tuple``, ``list``, ``dict``, ``slice``,
+``ellipsis``, ``opaque`` (a description only), ``ref`` (a value that stays in the kernel:
+``[number, class name, name, method names]`` from the kernel, ``number`` from the grader),
+``shared`` (``[number, tree]``: a copy of a kernel array, list or dict that assignments write
+through to) and ``fresh`` (an array, list or dict a call put in place of one it was given).
 """
 
 import base64
@@ -12,32 +18,52 @@ import json
 import numpy as np
 
 SCALARS = (type(None), bool, int, float, str)
+MAX_DEPTH = 20
 
 
-def encode(value, callable_ref=None, depth=0):
-    """A JSON-ready tree for ``value``; ``callable_ref(value)`` may name a callable to pass by reference."""
-    if depth > 20:
+def encode(value, refer=None, keep=None, share=None, fresh=None, depth=0):
+    """A JSON-ready tree for ``value``.
+
+    ``refer(value)`` may return a tree that stands for ``value`` (checked first);
+    ``keep(value)`` turns a value that is not plain data into a reference tree;
+    ``share(value)`` gives arrays, lists and dicts a number so they are sent as ``shared``;
+    ``fresh(value)`` says which arrays, lists and dicts to send as ``fresh``.
+    """
+    hooks = {"share": share, "fresh": fresh}
+    if depth > MAX_DEPTH:
         return {"opaque": "nesting too deep"}
+    if refer is not None:
+        tree = refer(value)
+        if tree is not None:
+            return tree
     if isinstance(value, np.generic) and not isinstance(value, np.object_):
         return {"npscalar": encode(np.asarray(value), depth=depth + 1)}
     if isinstance(value, SCALARS):
         return value if not isinstance(value, float) else {"float": float.__repr__(value)}
-    if isinstance(value, np.ndarray):
-        if value.dtype.hasobject:
-            return {"opaque": f"numpy array of dtype object, shape {value.shape}"}
+    if isinstance(value, np.ndarray) and not value.dtype.hasobject:
         buffer = io.BytesIO()
-        np.save(buffer, value, allow_pickle=False)
-        return {"ndarray": base64.b64encode(buffer.getvalue()).decode("ascii")}
+        np.save(buffer, np.asarray(value), allow_pickle=False)
+        return marked(value, {"ndarray": base64.b64encode(buffer.getvalue()).decode("ascii")}, **hooks)
     if isinstance(value, (tuple, list)):
-        items = [encode(v, callable_ref, depth + 1) for v in value]
-        return {"tuple": items} if isinstance(value, tuple) else {"list": items}
+        items = [encode(v, refer, keep, share, fresh, depth + 1) for v in value]
+        return {"tuple": items} if isinstance(value, tuple) else marked(value, {"list": items}, **hooks)
     if isinstance(value, dict):
-        return {"dict": [[encode(k, None, depth + 1), encode(v, callable_ref, depth + 1)]
-                         for k, v in value.items()]}
-    name = callable_ref(value) if callable_ref else None
-    if name:
-        return {"callable": name}
+        pairs = [[encode(k, refer, depth=depth + 1), encode(v, refer, keep, share, fresh, depth + 1)]
+                 for k, v in value.items()]
+        return marked(value, {"dict": pairs}, **hooks)
+    if isinstance(value, slice):
+        return {"slice": [encode(v, depth=depth + 1) for v in (value.start, value.stop, value.step)]}
+    if value is Ellipsis:
+        return {"ellipsis": None}
+    if keep is not None:
+        return keep(value)
     return {"opaque": f"{type(value).__name__}: {safe_repr(value)}"}
+
+
+def marked(value, tree, share=None, fresh=None):
+    if fresh is not None and fresh(value):
+        tree = {"fresh": tree}
+    return {"shared": [share(value), tree]} if share is not None else tree
 
 
 def safe_repr(value, limit=200):
@@ -55,8 +81,21 @@ def safe_str(value, limit=2000):
         return f"<str failed: {type(error).__name__}>"
 
 
+def method_names(value):
+    """Names of the callables defined by ``value``'s class (by ``value`` itself if it is a class),
+    dunder names left out; read from the classes' own dictionaries, so no code of theirs runs."""
+    cls = value if isinstance(value, type) else type(value)
+    names = set()
+    for klass in type.__dict__["__mro__"].__get__(cls):
+        for name, attr in type.__dict__["__dict__"].__get__(klass).items():
+            if isinstance(name, str) and not (name.startswith("__") and name.endswith("__")) and (
+                    callable(attr) or isinstance(attr, (staticmethod, classmethod))):
+                names.add(name)
+    return sorted(names)
+
+
 class Opaque:
-    """Stands for a value that cannot cross as plain data (a module, a class instance...)."""
+    """Stands for a value that cannot cross as plain data (an object array, a too deep nesting)."""
 
     def __init__(self, description):
         self.description = description
@@ -65,30 +104,56 @@ class Opaque:
         return f"<student object {self.description}>"
 
 
-def decode(tree, make_callable=None):
-    """Rebuild plain data from ``encode``'s tree; ``make_callable(name)`` builds callable references."""
+def decode(tree, make_ref=None, make_shared=None, seen_fresh=None, depth=0):
+    """Rebuild plain data from ``encode``'s tree.
+
+    ``make_ref(body)`` builds what a ``ref`` stands for; ``make_shared(number, value)`` wraps
+    a ``shared`` value (default: the plain value); ``seen_fresh(value)`` is told of ``fresh`` ones.
+    """
     if tree is None or isinstance(tree, (bool, int, str)):
         return tree
-    if not isinstance(tree, dict) or len(tree) != 1:
-        raise ValueError("malformed value from the student's kernel")
+    if depth > 2 * MAX_DEPTH + 4 or not isinstance(tree, dict) or len(tree) != 1:
+        raise ValueError("malformed value from the other side of the kernel boundary")
     ((tag, body),) = tree.items()
+    again = lambda t: decode(t, make_ref, make_shared, seen_fresh, depth + 1)  # noqa: E731
     if tag == "float":
         return float(body)
     if tag == "ndarray":
         return np.load(io.BytesIO(base64.b64decode(body)), allow_pickle=False)
     if tag == "npscalar":
-        return decode(body)[()]
+        array = decode(body, depth=depth + 1)
+        if not isinstance(array, np.ndarray) or array.shape != ():
+            raise ValueError("malformed scalar")
+        return array[()]
     if tag == "tuple":
-        return tuple(decode(v, make_callable) for v in body)
+        return tuple(again(v) for v in body)
     if tag == "list":
-        return [decode(v, make_callable) for v in body]
+        return [again(v) for v in body]
     if tag == "dict":
-        return {decode(k): decode(v, make_callable) for k, v in body}
-    if tag == "callable" and make_callable is not None:
-        return make_callable(str(body))
+        return {decode(k, depth=depth + 1): again(v) for k, v in body}
+    if tag == "slice":
+        start, stop, step = (decode(v, depth=depth + 1) for v in body)
+        return slice(start, stop, step)
+    if tag == "ellipsis":
+        return Ellipsis
     if tag == "opaque":
         return Opaque(str(body))
-    raise ValueError(f"unknown tag {tag!r} from the student's kernel")
+    if tag == "ref" and make_ref is not None:
+        return make_ref(body)
+    if tag == "shared":
+        number, inner = body
+        value = again(inner)
+        if not isinstance(value, (np.ndarray, list, dict)) or not isinstance(number, int):
+            raise ValueError("malformed shared value")
+        return make_shared(number, value) if make_shared is not None else value
+    if tag == "fresh":
+        value = again(body)
+        if not isinstance(value, (np.ndarray, list, dict)):
+            raise ValueError("malformed fresh value")
+        if seen_fresh is not None:
+            seen_fresh(value)
+        return value
+    raise ValueError(f"unknown tag {tag!r} from the other side of the kernel boundary")
 
 
 def dumps(tree):
