@@ -43,6 +43,7 @@ WRONG = {
         "rebinds_params": [("params[key] += self.v[key]", "params[key] = params[key] + self.v[key]")],
         "momentum_on_gradient": [("self.momentum * self.v[key] - self.lr * grads[key]",
                                   "self.momentum * (self.v[key] - self.lr * grads[key])")],
+        "tuned_to_the_visible_check": [("self.momentum = momentum", "self.momentum = 0.8")],
     },
     "adagrad": {
         "sums_gradients": [("self.h[key] += grads[key] * grads[key]", "self.h[key] += grads[key]")],
@@ -100,7 +101,7 @@ WRONG = {
     },
 }
 # Wrong variants whose visible test passes; only the hidden test catches them.
-HIDDEN_ONLY = set()
+HIDDEN_ONLY = {("momentum", "tuned_to_the_visible_check")}
 
 # Two students answering everything correctly in other ways than the solution.
 CORRECT = {
@@ -396,10 +397,11 @@ def edited(code, edits):
     return code
 
 
-def wrong_students(solution):
-    """``{student: {part: variant}}``: student k holds the k-th wrong variant of every part.
+def wrong_students():
+    """``{student: {part: variant}}``: student k holds the k-th wrong variant of every part that has one.
 
-    The parts' tests never call another part's code, so one notebook can carry a wrong variant of each.
+    The parts' tests never call another part's code, so one notebook can carry a wrong variant of each;
+    a part without a k-th variant holds the solution and must keep its points.
     """
     count = max(len(variants) for variants in WRONG.values())
     return {f"wrong_{k}": {part: list(variants)[k] for part, variants in WRONG.items() if k < len(variants)}
@@ -407,7 +409,7 @@ def wrong_students(solution):
 
 
 SOLUTION = answers_of(load_notebook(SOURCE_NOTEBOOK))
-WRONG_STUDENTS = wrong_students(SOLUTION)
+WRONG_STUDENTS = wrong_students()
 WRONG_CASES = [(student, part, variant) for student, parts in WRONG_STUDENTS.items() for part, variant in parts.items()]
 
 
@@ -504,8 +506,14 @@ def test_wrong_answer_loses_its_points(graded, student, part, variant):
     assert part_scores(graded, student, part) == expected
 
 
+@pytest.mark.parametrize("student", sorted(WRONG_STUDENTS))
+def test_parts_answered_right_keep_their_points(graded, student):
+    for part in set(POINTS) - set(WRONG_STUDENTS[student]):
+        assert part_scores(graded, student, part) == POINTS[part], f"{part} lost points"
+
+
 def test_every_part_has_four_wrong_variants():
-    assert set(WRONG) == set(POINTS) and {len(variants) for variants in WRONG.values()} == {4}
+    assert set(WRONG) == set(POINTS) and min(len(variants) for variants in WRONG.values()) >= 4
 
 
 def autograded_errors(course, student):
