@@ -88,7 +88,7 @@ def course_on(root, db_url):
         f"c.CourseDirectory.root = {str(root)!r}\n"
         f"c.CourseDirectory.db_url = {db_url!r}\n"
         f"c.CleanRoomExecute.trusted_root = {str(root)!r}\n"
-        "c.Execute.timeout = 10\n")
+        "c.Execute.timeout = 30\n")
     return TempCourse(root, ["toy"], source_dir=TOY_SOURCE)
 
 
@@ -102,7 +102,7 @@ def graded(postgres, tmp_path_factory):
     submissions = {name: fill_answers(release, {**answers, **change}) for name, change in VARIANTS.items()}
     submissions["untouched"] = release
     result = pg.autograde("toy", submissions, workers=2)
-    serial = TempCourse(root / "serial", ["toy"], source_dir=TOY_SOURCE, cell_timeout=10)
+    serial = TempCourse(root / "serial", ["toy"], source_dir=TOY_SOURCE, cell_timeout=30)
     for student, notebook in submissions.items():
         serial.submit("toy", student, notebook)
     serial.autograde_serial("toy")
@@ -112,6 +112,7 @@ def graded(postgres, tmp_path_factory):
 def test_course_grade_on_postgres_equals_serial_nbgrader_on_sqlite(graded):
     pg, serial, submissions, result = graded
     assert pg.db_url.startswith("postgresql://")
+    assert set(result.statuses.values()) == {"graded"}, result.reasons
     expected = {s: question_scores(serial.db_url, "toy", s) for s in submissions}
     assert {s: question_scores(pg.db_url, "toy", s) for s in submissions} == expected
     assert result.scores == expected
