@@ -34,8 +34,8 @@ __all__ = [
     "check_cross_entropy_error", "check_numerical_gradient", "check_mul_add_layers", "check_relu_layer",
     "check_sigmoid_layer", "check_affine", "check_softmax_with_loss", "check_relative_error",
     "check_two_layer_net", "check_gradient_check", "check_train_network",
-    "calling", "checking_digits", "digit_net", "expect_gradient", "expect_history", "expect_matches", "expect_number",
-    "expect_unchanged", "fail", "set_params", "passed",
+    "NETWORK_TOLERANCE", "calling", "checking_digits", "digit_net", "expect_gradient", "expect_history",
+    "expect_matches", "expect_number", "expect_unchanged", "fail", "set_params", "passed",
 ]
 
 # Hints for mistakes that end in an exception, keyed by a piece of the error's text.
@@ -56,6 +56,10 @@ ERROR_HINTS = {
 # 1e-16 |f| / h are both near 1e-10 here); the mistakes it must catch give 1e-3 and more.
 H = 1e-5
 GRADIENT_TOLERANCE = 1e-7
+# A network's loss may carry the delta 1e-7 inside its log (the notebook allows it), which moves the
+# slope of the loss by about delta / y: up to 1e-5 for the probabilities of the hidden tests. So the
+# network's gradients are held to 1e-4, still far below the 1e-2 and more of a real mistake.
+NETWORK_TOLERANCE = 1e-4
 
 # Shopping example of the notebook: 2 apples at 100, 3 oranges at 150, tax 1.1.
 APPLE, APPLE_NUM, ORANGE, ORANGE_NUM, TAX = 100.0, 2.0, 150.0, 3.0, 1.1
@@ -115,11 +119,11 @@ def relative_gap(a, b):
     return abs(a - b) / max(1e-8, abs(a) + abs(b))
 
 
-def expect_gradient(f, x, grad, what, seed=0, directions=4):
+def expect_gradient(f, x, grad, what, seed=0, directions=4, tolerance=GRADIENT_TOLERANCE):
     """``grad`` must be the gradient of the number ``f(x)`` at ``x``: checked along random directions.
 
     For each direction v the central difference (f(x + H v) - f(x - H v)) / 2H must match the sum of
-    grad * v to a relative error below GRADIENT_TOLERANCE. The message names no expected value.
+    grad * v to a relative error below ``tolerance``. The message names no expected value.
     """
     expect_shape(grad, np.shape(x), what, "a gradient has the shape of what it is taken with respect to")
     if not np.issubdtype(grad.dtype, np.floating):
@@ -128,7 +132,7 @@ def expect_gradient(f, x, grad, what, seed=0, directions=4):
     for _ in range(directions):
         direction = rng.standard_normal(np.shape(x))
         numerical = (f(x + H * direction) - f(x - H * direction)) / (2 * H)
-        if not relative_gap(numerical, float(np.sum(grad * direction))) < GRADIENT_TOLERANCE:
+        if not relative_gap(numerical, float(np.sum(grad * direction))) < tolerance:
             fail(f"{what} disagrees with the numerical derivative of the forward pass.")
 
 
