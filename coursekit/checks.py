@@ -13,6 +13,10 @@ from coursekit.grading.wire import method_names
 class CheckFailed(AssertionError):
     """A visible check failed; the message says what and why."""
 
+    def _render_traceback_(self):
+        """IPython shows a failed check as its message alone, with no frames through helper modules."""
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
 
 def fail(message, hint=None):
     raise CheckFailed(message + (f"\nHint: {hint}" if hint else ""))

@@ -1,0 +1,318 @@
+#!/usr/bin/env python3
+"""Set up and run the course's JupyterHub on one Debian machine, as root.
+
+    python3 hub/hubctl.py setup --roster roster.csv [--port 8000]   # everything, then start
+    python3 hub/hubctl.py start | stop | status
+
+``setup`` installs what is missing (nodejs and npm with apt, configurable-http-proxy with npm),
+creates the Unix users of the roster (CSV: username,role[,password]; one instructor), creates
+nbgrader's exchange, builds the shared read-only student environment, copies the course into
+the instructor's home (if not there yet; only the instructor can read it), installs the hub's
+configuration and the instructor's ``course`` command, and starts the hub. It can be run again:
+it keeps users, passwords already set, the course folder and an environment that is up to date.
+Standard library only, so it runs on the system's Python 3.11 before anything is installed.
+"""
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import pwd
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+HUB_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(HUB_DIR))
+import student_kit  # noqa: E402
+
+REPO = HUB_DIR.parent
+PYTHON = "/usr/bin/python3.11"  # a Python every user can execute (not one under /root)
+PREFIX = Path("/opt/dl-foundations")
+ETC = Path("/etc/dl-foundations-hub")
+STATE = Path("/var/lib/dl-foundations-hub")
+EXCHANGE = Path("/usr/local/share/nbgrader/exchange")
+COURSE_COMMAND = Path("/usr/local/bin/course")
+PROXY_PACKAGE = "configurable-http-proxy@5.3.0"
+USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+NOT_COPIED = ("__pycache__", ".venv", ".pytest_cache", ".ruff_cache", "*.egg-info", "demo_course", "submitted",
+              "feedback", "reports", "gradebook.db*", ".ipynb_checkpoints")
+
+
+def log(message):
+    print(f"[hub] {message}", flush=True)
+
+
+def run(cmd, **kwargs):
+    return subprocess.run(cmd, check=True, **kwargs)
+
+
+# --- roster and users -------------------------------------------------------------------------
+
+def read_roster(path):
+    """``{"instructor": name, "students": [...], "passwords": {name: password}}`` from the CSV."""
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows or not {"username", "role"} <= set(rows[0]):
+        sys.exit(f"{path}: expected a header 'username,role[,password]' and one row per person.")
+    people = {}
+    for number, row in enumerate(rows, start=2):
+        name, role = row["username"].strip(), row["role"].strip().lower()
+        if not USER_NAME.match(name):
+            sys.exit(f"{path} line {number}: {name!r} is not a valid Unix user name (a-z, 0-9, _ and -).")
+        if role not in ("instructor", "student"):
+            sys.exit(f"{path} line {number}: role {role!r}; use 'instructor' or 'student'.")
+        people[name] = (role, (row.get("password") or "").strip())
+    instructors = [n for n, (role, _) in people.items() if role == "instructor"]
+    if len(instructors) != 1:
+        sys.exit(f"{path}: exactly one instructor owns the course folder; found {instructors or 'none'}.")
+    return {"instructor": instructors[0],
+            "students": sorted(n for n, (role, _) in people.items() if role == "student"),
+            "passwords": {n: pw for n, (_, pw) in people.items() if pw}}
+
+
+def ensure_users(names, passwords):
+    for name in names:
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            run(["useradd", "--create-home", "--user-group", "--shell", "/bin/bash", name])
+            log(f"user {name} created")
+        os.chmod(pwd.getpwnam(name).pw_dir, 0o700)  # nobody reads another's home
+    if passwords:
+        run(["chpasswd"], input="".join(f"{n}:{pw}\n" for n, pw in passwords.items()), text=True)
+    unset = [n for n in names if n not in passwords and locked(n)]
+    if unset:
+        log(f"no password yet for {', '.join(unset)}: set one with `passwd NAME`, or see docs/jupyterhub.md "
+            "for NativeAuthenticator / LTI")
+
+
+def locked(name):
+    status = subprocess.run(["passwd", "--status", name], capture_output=True, text=True).stdout.split()
+    return len(status) < 2 or status[1] != "P"
+
+
+# --- system packages --------------------------------------------------------------------------
+
+def ensure_system_packages():
+    missing = [pkg for pkg, ok in (("nodejs", shutil.which("node")), ("npm", shutil.which("npm")),
+                                   ("python3.11-venv", venv_works())) if not ok]
+    if missing:
+        log(f"apt-get install {' '.join(missing)}")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run(["apt-get", "update", "-qq"], env=env)
+        run(["apt-get", "install", "-y", "-qq", *missing], env=env)
+    if not shutil.which("configurable-http-proxy"):
+        log(f"npm install -g {PROXY_PACKAGE}")
+        run(["npm", "install", "--global", "--no-fund", "--no-audit", PROXY_PACKAGE])
+    return shutil.which("configurable-http-proxy")
+
+
+def venv_works():
+    return subprocess.run([PYTHON, "-c", "import ensurepip, venv"], capture_output=True).returncode == 0
+
+
+# --- exchange ---------------------------------------------------------------------------------
+
+def ensure_exchange():
+    """nbgrader's exchange root: every user reads and writes it (nbgrader itself sets 0777 on it);
+    the course folders inside get nbgrader's own modes (outbound 755, inbound 733, feedback 711)."""
+    EXCHANGE.mkdir(parents=True, exist_ok=True)
+    EXCHANGE.chmod(0o777)
+
+
+# --- student environment ----------------------------------------------------------------------
+
+def requirement_files(course_src):
+    return [Path(course_src) / "requirements.txt", HUB_DIR / "requirements.txt"]
+
+
+def build_environment(course_src, course_id, course_root):
+    """The shared environment every user's server runs from: root-owned, read-only for users."""
+    env = PREFIX / "env"
+    reqs = requirement_files(course_src)
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in reqs)).hexdigest()
+    stamp = env / ".requirements.sha256"
+    if not (stamp.is_file() and stamp.read_text() == digest):
+        log(f"building the student environment in {env} (pip, about a minute)")
+        if env.exists():
+            shutil.rmtree(env)
+        run([PYTHON, "-m", "venv", str(env)])
+        pip = [str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        STATE.mkdir(parents=True, exist_ok=True)
+        with open(STATE / "pip.log", "w") as out:
+            done = subprocess.run([*pip, *(arg for p in reqs for arg in ("-r", str(p)))], stdout=out, stderr=out)
+        if done.returncode:
+            sys.exit("pip failed:\n" + "".join((STATE / "pip.log").read_text().splitlines(True)[-20:]))
+        stamp.write_text(digest)
+    kit = student_kit.build(course_src, PREFIX / "kit")
+    site = next((env / "lib").glob("python3*/site-packages"))
+    (site / "dl_foundations_course.pth").write_text(f"{kit}\n")
+    etc = env / "etc" / "jupyter"
+    etc.mkdir(parents=True, exist_ok=True)
+    (etc / "nbgrader_config.py").write_text(
+        "# Every user's nbgrader: the course and the exchange (written by hub/hubctl.py).\n"
+        f"c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = {course_id!r}\n"
+        f"c.Exchange.root = {str(EXCHANGE)!r}\n")
+    lab_settings = env / "share" / "jupyter" / "lab" / "settings"
+    lab_settings.mkdir(parents=True, exist_ok=True)  # no news or update checks: the class has no internet
+    shutil.copyfile(HUB_DIR / "lab-overrides.json", lab_settings / "overrides.json")
+    configs = PREFIX / "jupyter"
+    if configs.exists():
+        shutil.rmtree(configs)
+    shutil.copytree(HUB_DIR / "jupyter", configs)
+    (configs / "instructor" / "nbgrader_config.py").write_text(
+        "# The instructor's Formgrader: which course, where (written by hub/hubctl.py).\n"
+        f"c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = {course_id!r}\n"
+        f"c.CourseDirectory.root = {str(course_root)!r}\n")
+    run(["chown", "-R", "root:root", str(PREFIX)])
+    run(["chmod", "-R", "u+rwX,go+rX,go-w", str(PREFIX)])
+    return env
+
+
+# --- the course folder ------------------------------------------------------------------------
+
+def install_course(course_src, course_root, instructor):
+    """Copy the course into the instructor's home unless it is there; only the instructor reads it."""
+    course_root = Path(course_root)
+    if not course_root.exists():
+        log(f"copying the course to {course_root}")
+        shutil.copytree(course_src, course_root, symlinks=True, ignore=shutil.ignore_patterns(*NOT_COPIED))
+        for leftover in course_root.glob("autograded/*/"):
+            shutil.rmtree(leftover)
+        run(["chown", "-R", f"{instructor}:{instructor}", str(course_root)])
+    course_root.chmod(0o700)
+
+
+def install_course_command(env, course_root, instructor):
+    text = (HUB_DIR / "course.py").read_text().replace("#!/usr/bin/env python3", f"#!{env}/bin/python", 1)
+    COURSE_COMMAND.write_text(text)
+    COURSE_COMMAND.chmod(0o755)
+
+
+# --- the hub ----------------------------------------------------------------------------------
+
+def write_hub_config(settings):
+    ETC.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(HUB_DIR / "jupyterhub_config.py", ETC / "jupyterhub_config.py")
+    (ETC / "settings.json").write_text(json.dumps(settings, indent=2) + "\n")
+    STATE.mkdir(parents=True, exist_ok=True)
+    STATE.chmod(0o700)
+
+
+def settings():
+    path = ETC / "settings.json"
+    if not path.is_file():
+        sys.exit(f"{path} missing: run `python3 hub/hubctl.py setup --roster ROSTER` first.")
+    return json.loads(path.read_text())
+
+
+def hub_pid():
+    try:
+        pid = int((STATE / "jupyterhub.pid").read_text())
+        os.kill(pid, 0)
+        return pid
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        return None
+
+
+def start(timeout=90):
+    conf = settings()
+    if hub_pid():
+        log(f"already running (pid {hub_pid()}) at http://{conf['ip']}:{conf['port']}/")
+        return 0
+    started = time.monotonic()
+    with open(STATE / "jupyterhub.log", "ab") as out:
+        hub = subprocess.Popen([f"{conf['env']}/bin/jupyterhub", "-f", str(ETC / "jupyterhub_config.py")],
+                               cwd=STATE, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                               env={"PATH": f"{conf['env']}/bin:/usr/local/bin:/usr/bin:/bin",
+                                    "LANG": os.environ.get("LANG", "C.UTF-8")},
+                               start_new_session=True)
+    (STATE / "jupyterhub.pid").write_text(str(hub.pid))
+    url = f"http://{conf['ip']}:{conf['port']}"
+    while time.monotonic() - started < timeout:
+        if hub.poll() is not None:
+            sys.exit(f"the hub stopped (exit {hub.returncode}); see {STATE / 'jupyterhub.log'}")
+        try:
+            urllib.request.urlopen(f"{url}/hub/api", timeout=2)
+            log(f"hub ready in {time.monotonic() - started:.1f} s at {url}/ (log: {STATE / 'jupyterhub.log'})")
+            return 0
+        except OSError:
+            time.sleep(0.3)
+    sys.exit(f"the hub did not answer at {url} within {timeout} s; see {STATE / 'jupyterhub.log'}")
+
+
+def stop(timeout=30):
+    pid = hub_pid()
+    if not pid:
+        log("not running")
+        return 0
+    os.kill(pid, signal.SIGTERM)  # the hub stops the users' servers and its proxy itself
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and hub_pid():
+        time.sleep(0.2)
+    if hub_pid():
+        os.killpg(pid, signal.SIGKILL)
+    (STATE / "jupyterhub.pid").unlink(missing_ok=True)
+    log("stopped")
+    return 0
+
+
+def status():
+    pid = hub_pid()
+    conf = settings()
+    print(f"hub {'running, pid ' + str(pid) if pid else 'stopped'}; http://{conf['ip']}:{conf['port']}/; "
+          f"instructor {conf['instructor']}, {len(conf['students'])} students; course {conf['course_root']}")
+    return 0 if pid else 3
+
+
+def setup(args):
+    roster = read_roster(args.roster)
+    instructor = roster["instructor"]
+    proxy = ensure_system_packages()
+    ensure_users([instructor, *roster["students"]], roster["passwords"])
+    ensure_exchange()
+    course_root = Path(args.course_root or Path(pwd.getpwnam(instructor).pw_dir) / args.course_id)
+    env = build_environment(args.course, args.course_id, course_root)
+    install_course(args.course, course_root, instructor)
+    install_course_command(env, course_root, instructor)
+    write_hub_config({
+        "ip": args.ip, "port": args.port, "env": str(env), "state_dir": str(STATE), "proxy": proxy,
+        "course_id": args.course_id, "course_root": str(course_root), "instructor": instructor,
+        "students": roster["students"], "exchange": str(EXCHANGE),
+        "student_config": str(PREFIX / "jupyter" / "student"),
+        "instructor_config": str(PREFIX / "jupyter" / "instructor"),
+    })
+    if args.no_start:
+        return 0
+    stop()  # a running hub picks up the new users and settings
+    return start()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    make = commands.add_parser("setup", help="install, create users, build the environment, start the hub")
+    make.add_argument("--roster", required=True, help="CSV: username,role[,password]")
+    make.add_argument("--port", type=int, default=8000)
+    make.add_argument("--ip", default="127.0.0.1", help="address to listen on (default: this machine only)")
+    make.add_argument("--course", default=str(REPO), help="the course checkout to install (default: this one)")
+    make.add_argument("--course-id", default="dl-foundations")
+    make.add_argument("--course-root", help="default: ~INSTRUCTOR/COURSE_ID")
+    make.add_argument("--no-start", action="store_true", help="set up only")
+    for name in ("start", "stop", "status"):
+        commands.add_parser(name)
+    args = parser.parse_args(argv)
+    if os.geteuid() != 0:
+        sys.exit("run as root (it creates users and starts servers as them)")
+    return {"setup": lambda: setup(args), "start": start, "stop": stop, "status": status}[args.command]()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

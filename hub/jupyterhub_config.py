@@ -1,0 +1,63 @@
+"""JupyterHub for the course on one machine: real Unix users, LocalProcessSpawner, JupyterLab.
+
+``hub/hubctl.py setup`` copies this file to /etc/dl-foundations-hub/ with a settings.json beside
+it (port, the instructor and the course folder, students, where the student environment is).
+Students' servers run ``jupyterhub-singleuser`` from the shared read-only student environment
+and see only the Assignments panel and Validate; the instructor's server runs from the same
+environment with the course folder on PYTHONPATH (the hardened grader) and the Formgrader.
+Site-specific settings (another authenticator, limits) go in local_config.py beside this file.
+"""
+
+import json
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (provided by JupyterHub's config loader)
+
+HERE = Path(__file__).resolve().parent
+settings = json.loads((HERE / "settings.json").read_text())
+ENV = Path(settings["env"])
+STATE = Path(settings["state_dir"])
+INSTRUCTOR = settings["instructor"]
+COURSE_ROOT = settings["course_root"]
+
+c.JupyterHub.bind_url = f"http://{settings['ip']}:{settings['port']}"
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
+c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
+c.ConfigurableHTTPProxy.command = [settings["proxy"]]
+
+# Who may log in. PAM checks the Unix password; see docs/jupyterhub.md for a real class.
+c.JupyterHub.authenticator_class = "pam"
+c.PAMAuthenticator.open_sessions = False
+c.Authenticator.allowed_users = {INSTRUCTOR, *settings["students"]}
+c.Authenticator.admin_users = {INSTRUCTOR}
+
+# Every user's server runs as that Unix user, from the student environment, in JupyterLab.
+c.JupyterHub.spawner_class = "localprocess"
+c.Spawner.cmd = [str(ENV / "bin" / "jupyterhub-singleuser")]
+c.Spawner.default_url = "/lab"
+c.Spawner.notebook_dir = "~"
+c.Spawner.env_keep = ["LANG", "LC_ALL"]
+c.Spawner.environment = {"PATH": f"{ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin"}
+c.Spawner.http_timeout = 60
+c.Spawner.start_timeout = 120
+
+
+def role_environment(spawner):
+    """The instructor gets the course on PYTHONPATH and the instructor's Jupyter config (Formgrader
+    pointed at the course, allowed in a frame); everyone else gets the students' config."""
+    env = dict(spawner.environment)
+    if spawner.user.name == INSTRUCTOR:
+        env["PYTHONPATH"] = COURSE_ROOT
+        env["JUPYTER_CONFIG_PATH"] = settings["instructor_config"]
+    else:
+        env["JUPYTER_CONFIG_PATH"] = settings["student_config"]
+    spawner.environment = env
+
+
+c.Spawner.pre_spawn_hook = role_environment
+
+local_config = HERE / "local_config.py"
+if local_config.is_file():
+    load_subconfig(str(local_config))  # noqa: F821 (provided by JupyterHub's config loader)
