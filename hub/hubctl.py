@@ -168,9 +168,11 @@ def build_environment(course_src, course_id, course_root):
         shutil.rmtree(configs)
     shutil.copytree(HUB_DIR / "jupyter", configs)
     (configs / "instructor" / "nbgrader_config.py").write_text(
-        "# The instructor's Formgrader: which course, where (written by hub/hubctl.py).\n"
-        f"c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = {course_id!r}\n"
-        f"c.CourseDirectory.root = {str(course_root)!r}\n")
+        "# The instructor's nbgrader and Formgrader (written by hub/hubctl.py): the course's own configuration\n"
+        "# (its hardened autograde) wherever the server runs; the Formgrader reads only the Jupyter config path.\n"
+        f"c = get_config()  # noqa: F821\n"
+        f"load_subconfig({str(Path(course_root) / 'nbgrader_config.py')!r})  # noqa: F821\n"
+        f"c.CourseDirectory.course_id = {course_id!r}\nc.CourseDirectory.root = {str(course_root)!r}\n")
     run(["chown", "-R", "root:root", str(PREFIX)])
     run(["chmod", "-R", "u+rwX,go+rX,go-w", str(PREFIX)])
     return env

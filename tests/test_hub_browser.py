@@ -264,6 +264,25 @@ def student_work(lab, assignment, source, timer):
     return outputs, validation
 
 
+AUTOGRADE_JS = """async (url) => {
+    const xsrf = (document.cookie.split('; ').find(c => c.startsWith('_xsrf=')) || '=').split('=')[1];
+    const reply = await fetch(url, {method: 'POST', headers: {'X-XSRFToken': decodeURIComponent(xsrf)}});
+    return {status: reply.status, body: await reply.text()};
+}"""
+
+
+def formgrader_autograde(lab, settings, student, assignment, timer):
+    """What the Formgrader's Autograde button does (its API), on a submission whose autograded copy is
+    removed first: returns the reply and the clean-room executor's mark in the new autograded notebook."""
+    folder = Path(settings["course_root"], "autograded", student, assignment)
+    shutil.rmtree(folder)
+    with timer.measure(f"Formgrader Autograde ({student}, {assignment})"):
+        reply = lab.page.evaluate(AUTOGRADE_JS, f"/user/{INSTRUCTOR}/formgrader/api/submission/{assignment}/{student}"
+                                                "/autograde")
+    notebook = json.loads((folder / NOTEBOOKS[assignment]).read_text())
+    return reply, notebook["metadata"].get("coursekit")
+
+
 @pytest.fixture(scope="module")
 def cycle(tmp_path_factory):
     from playwright.sync_api import sync_playwright
@@ -327,6 +346,7 @@ def cycle(tmp_path_factory):
             frame.get_by_text(A2, exact=True).first.wait_for(timeout=60_000)
             observed["formgrader"] = frame.locator("body").inner_text()
             instructor.screenshot("formgrader")
+            observed["formgrader autograde"] = formgrader_autograde(instructor, settings, "alice", A1, timer)
             browser.close()
         yield observed
     finally:
@@ -383,6 +403,12 @@ def test_students_do_not_see_the_instructors_tools(cycle):
             assert tool not in cycle[f"menu {student}"], cycle[f"menu {student}"]
     assert "Formgrader" in cycle["menu instructor"]
     assert A1 in cycle["formgrader"] and A2 in cycle["formgrader"]
+
+
+def test_formgrader_autograde_uses_the_courses_hardened_grader(cycle):
+    reply, executor_mark = cycle["formgrader autograde"]
+    assert reply["status"] == 200 and json.loads(reply["body"])["success"], reply
+    assert executor_mark and "timing" in executor_mark, executor_mark  # written by CleanRoomExecute
 
 
 def test_alice_reads_only_what_she_may(cycle):
