@@ -3,6 +3,7 @@
 
     python3 hub/hubctl.py setup --roster roster.csv [--port 8000]   # everything, then start
     python3 hub/hubctl.py start | stop | status
+    python3 hub/hubctl.py kit      # after changing coursekit/checks.py, lr_utils.py or the data
 
 ``setup`` installs what is missing (nodejs and npm with apt, configurable-http-proxy with npm),
 creates the Unix users of the roster (CSV: username,role[,password]; one instructor), creates
@@ -129,14 +130,23 @@ def ensure_exchange():
 
 # --- student environment ----------------------------------------------------------------------
 
-def requirement_files(course_src):
-    return [Path(course_src) / "requirements.txt", HUB_DIR / "requirements.txt"]
+def requirement_files(course_root):
+    return [Path(course_root) / "requirements.txt", HUB_DIR / "requirements.txt"]
 
 
-def build_environment(course_src, course_id, course_root):
-    """The shared environment every user's server runs from: root-owned, read-only for users."""
+def build_kit(course_root):
+    """What students' kernels import from the course (check helpers, lr_utils, data), from the instructor's
+    course folder; students' kernels see a new kit when they restart."""
+    kit = student_kit.build(course_root, PREFIX / "kit")
+    run(["chown", "-R", "root:root", str(kit)])
+    return kit
+
+
+def build_environment(course_root, course_id):
+    """The shared environment every user's server runs from: root-owned, read-only for users. Its
+    packages are the course's requirements (as in the instructor's course folder) plus the hub's."""
     env = PREFIX / "env"
-    reqs = requirement_files(course_src)
+    reqs = requirement_files(course_root)
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in reqs)).hexdigest()
     stamp = env / ".requirements.sha256"
     if not (stamp.is_file() and stamp.read_text() == digest):
@@ -151,7 +161,7 @@ def build_environment(course_src, course_id, course_root):
         if done.returncode:
             sys.exit("pip failed:\n" + "".join((STATE / "pip.log").read_text().splitlines(True)[-20:]))
         stamp.write_text(digest)
-    kit = student_kit.build(course_src, PREFIX / "kit")
+    kit = build_kit(course_root)
     site = next((env / "lib").glob("python3*/site-packages"))
     (site / "dl_foundations_course.pth").write_text(f"{kit}\n")
     etc = env / "etc" / "jupyter"
@@ -281,8 +291,8 @@ def setup(args):
     ensure_users([instructor, *roster["students"]], roster["passwords"])
     ensure_exchange()
     course_root = Path(args.course_root or Path(pwd.getpwnam(instructor).pw_dir) / args.course_id)
-    env = build_environment(args.course, args.course_id, course_root)
     install_course(args.course, course_root, instructor)
+    env = build_environment(course_root, args.course_id)
     install_course_command(env, course_root, instructor)
     write_hub_config({
         "ip": args.ip, "port": args.port, "env": str(env), "state_dir": str(STATE), "proxy": proxy,
@@ -310,10 +320,13 @@ def main(argv=None):
     make.add_argument("--no-start", action="store_true", help="set up only")
     for name in ("start", "stop", "status"):
         commands.add_parser(name)
+    commands.add_parser("kit", help="copy the check helpers, lr_utils and data from the course again")
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
         sys.exit("run as root (it creates users and starts servers as them)")
-    return {"setup": lambda: setup(args), "start": start, "stop": stop, "status": status}[args.command]()
+    actions = {"setup": lambda: setup(args), "start": start, "stop": stop, "status": status,
+               "kit": lambda: log(f"student kit rebuilt: {build_kit(settings()['course_root'])}")}
+    return actions[args.command]() or 0
 
 
 if __name__ == "__main__":
