@@ -1,0 +1,613 @@
+"""Assignment 4 (a neural network from scratch): validation, release, grading of right and wrong answers
+through the real autograder in one batch, the notebook's figures, and a run of the released notebook."""
+
+import ast
+import shutil
+
+import nbclient
+import nbformat
+import numpy as np
+import pytest
+from nbgrader.validator import Validator
+
+from coursekit.digits import load_digits_split
+from coursekit.grading import course
+from coursekit.grading.remote import free_names
+from coursekit.paths import RELEASE_DIR, SOURCE_DIR
+from coursekit.submissions import (
+    SOLUTION_REGION,
+    answers_of,
+    fill_answers,
+    grade_id,
+    is_answer_cell,
+    is_test_cell,
+    nbgrader_meta,
+)
+
+ASSIGNMENT = "a4_neural_network"
+SOURCE_NOTEBOOK = SOURCE_DIR / ASSIGNMENT / "neural_network.ipynb"
+
+POINTS = {  # part: (visible test, hidden test)
+    "step_function": (1, 1), "sigmoid": (1, 1), "relu": (1, 1), "softmax": (1, 2), "mean_squared_error": (1, 1),
+    "cross_entropy_error": (1, 2), "numerical_gradient": (1, 2), "mul_add_layers": (1, 2), "relu_layer": (1, 2),
+    "sigmoid_layer": (1, 2), "affine": (1, 3), "softmax_with_loss": (1, 3), "relative_error": (1, 1),
+    "two_layer_net": (2, 3), "gradient_check": (1, 2), "train_network": (1, 3),
+}
+SPEED_CELL, SPEED_POINTS = "hidden_gradient_speed", 2
+NETWORK = {"two_layer_net", "gradient_speed", "gradient_check", "train_network"}
+# Parts whose grade may follow from a wrong answer to another part (they call it).
+DEPENDENTS = {
+    "softmax": {"softmax_with_loss"} | NETWORK, "cross_entropy_error": {"softmax_with_loss"} | NETWORK,
+    "numerical_gradient": {"two_layer_net", "gradient_speed", "gradient_check"},
+    "relu_layer": NETWORK, "affine": NETWORK, "softmax_with_loss": NETWORK,
+    "relative_error": {"gradient_check"}, "two_layer_net": NETWORK,
+}
+
+# Wrong answers as edits of the solution: part -> {name: [(solution text, replacement), ...]}.
+WRONG = {
+    "step_function": {
+        "booleans": [("(x > 0).astype(int)", "x > 0")],
+        "one_at_zero": [("x > 0", "x >= 0")],
+    },
+    "sigmoid": {"exponent_sign": [("np.exp(-x)", "np.exp(x)")]},
+    "relu": {"minimum": [("np.maximum(0, x)", "np.minimum(0, x)")]},
+    "softmax": {
+        "no_max_subtraction": [("x - np.max(x, axis=-1, keepdims=True)", "x")],
+        "vector_only_on_a_batch": [("np.max(x, axis=-1, keepdims=True)", "np.max(x)"),
+                                   ("np.sum(exponentials, axis=-1, keepdims=True)", "np.sum(exponentials)")],
+    },
+    "mean_squared_error": {
+        "no_half": [("0.5 * np.sum", "np.sum")],
+        "mean": [("0.5 * np.sum", "0.5 * np.mean")],
+    },
+    "cross_entropy_error": {
+        "sum_over_the_batch": [(" / batch_size", "")],
+        "ignores_labels": [("    if np.size(t) == y.size:\n        t = np.argmax(t, axis=1)\n"
+                            "    labels = np.reshape(t, -1)\n    batch_size = y.shape[0]\n"
+                            "    return -np.sum(np.log(y[np.arange(batch_size), labels] + 1e-7)) / batch_size\n",
+                            "    return -np.sum(t * np.log(y + 1e-7)) / y.shape[0]\n")],
+    },
+    "numerical_gradient": {
+        "forward_difference": [("x[index] = original - h\n        f_minus = f(x)\n        x[index] = original\n",
+                                "x[index] = original\n        f_minus = f(x)\n"),
+                               ("(f_plus - f_minus) / (2 * h)", "(f_plus - f_minus) / h")],
+        "x_not_restored": [("        x[index] = original\n", "")],
+    },
+    "mul_add_layers": {"mul_inputs_not_swapped": [("dout * self.y, dout * self.x", "dout * self.x, dout * self.y")]},
+    "relu_layer": {"backward_writes_into_dout": [("dx = dout.copy()\n        dx[self.mask] = 0",
+                                                  "dout[self.mask] = 0\n        dx = dout")]},
+    "sigmoid_layer": {"dout_times_out": [("dout * self.out * (1 - self.out)", "dout * self.out")]},
+    "affine": {
+        "db_without_sum": [("np.sum(dout, axis=0)", "dout")],
+        "dx_left_flat": [("return dx.reshape(self.x_shape)", "return dx")],
+        "breaks_on_3d_input": [("self.x = x.reshape(x.shape[0], -1)", "self.x = x")],
+    },
+    "softmax_with_loss": {"backward_not_divided_by_batch": [("dout * dx / batch_size", "dout * dx")]},
+    "relative_error": {"absolute_error": [("np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))",
+                                           "np.abs(a - b)")]},
+    "two_layer_net": {
+        "numerical_gradient_as_gradient": [('        self.loss(x, t)\n        dout = self.last_layer.backward(1)',
+                                            '        return self.numerical_gradient(x, t)\n'
+                                            '        dout = self.last_layer.backward(1)')],
+        "layers_copy_the_params": [('Affine(self.params["W1"], self.params["b1"])',
+                                    'Affine(self.params["W1"].copy(), self.params["b1"].copy())'),
+                                   ('Affine(self.params["W2"], self.params["b2"])',
+                                    'Affine(self.params["W2"].copy(), self.params["b2"].copy())')],
+    },
+    "gradient_check": {"backprop_against_itself": [("relative_error(backprop[key], numerical[key])",
+                                                    "relative_error(backprop[key], backprop[key])")]},
+    "train_network": {
+        "params_rebound_not_updated": [("network.params[key] -= learning_rate * grads[key]",
+                                        "network.params[key] = network.params[key] - learning_rate * grads[key]")],
+        "history_every_iteration": [("        if (iteration + 1) % iterations_per_epoch == 0:\n",
+                                     "        if True:\n")],
+    },
+}
+# Cells a wrong variant loses, when they are not all the visible and hidden tests of its part.
+LOSES_ONLY = {("two_layer_net", "numerical_gradient_as_gradient"): {SPEED_CELL},
+              ("gradient_check", "backprop_against_itself"): {"hidden_gradient_check"}}
+# The wrong students: variants of parts that neither call each other nor share dependents go together,
+# so that fewer notebooks are graded.
+STUDENTS = [
+    [("softmax", "no_max_subtraction"), ("step_function", "booleans")],
+    [("softmax", "vector_only_on_a_batch"), ("step_function", "one_at_zero")],
+    [("cross_entropy_error", "sum_over_the_batch"), ("sigmoid", "exponent_sign")],
+    [("cross_entropy_error", "ignores_labels"), ("relu", "minimum")],
+    [("numerical_gradient", "forward_difference"), ("train_network", "params_rebound_not_updated"),
+     ("mean_squared_error", "no_half")],
+    [("numerical_gradient", "x_not_restored"), ("train_network", "history_every_iteration"),
+     ("mean_squared_error", "mean")],
+    [("relu_layer", "backward_writes_into_dout"), ("mul_add_layers", "mul_inputs_not_swapped")],
+    [("affine", "db_without_sum"), ("sigmoid_layer", "dout_times_out")],
+    [("affine", "dx_left_flat")],
+    [("affine", "breaks_on_3d_input")],
+    [("softmax_with_loss", "backward_not_divided_by_batch")],
+    [("two_layer_net", "numerical_gradient_as_gradient"), ("relative_error", "absolute_error")],
+    [("two_layer_net", "layers_copy_the_params")],
+    [("gradient_check", "backprop_against_itself")],
+]
+
+# Two students who answer everything correctly in other ways than the solution.
+CORRECT = {
+    "alternative_a": {
+        "answer_step_function": "def step_function(x):\n    return np.where(x > 0, 1, 0)\n",
+        "answer_sigmoid": "def sigmoid(x):\n    return 0.5 * (1 + np.tanh(x / 2))\n",
+        "answer_relu": "def relu(x):\n    return np.where(x > 0, x, 0)\n",
+        "answer_softmax": """
+def softmax(x):
+    if x.ndim == 1:
+        e = np.exp(x - x.max())
+        return e / e.sum()
+    e = np.exp(x - x.max(axis=1)[:, np.newaxis])
+    return e / e.sum(axis=1)[:, np.newaxis]
+""",
+        "answer_mean_squared_error": "def mean_squared_error(y, t):\n    return np.sum(np.square(y - t)) / 2\n",
+        "answer_cross_entropy_error": """
+def cross_entropy_error(y, t):
+    y = np.atleast_2d(y)
+    t = np.asarray(t)
+    if t.size == y.size:
+        return -np.sum(t.reshape(y.shape) * np.log(y + 1e-7)) / y.shape[0]
+    labels = t.reshape(-1)
+    return -np.mean(np.log(y[np.arange(y.shape[0]), labels] + 1e-7))
+""",
+        "answer_numerical_gradient": """
+def numerical_gradient(f, x):
+    h = 1e-4
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
+    while not it.finished:
+        idx = it.multi_index
+        tmp_val = x[idx]
+        x[idx] = float(tmp_val) + h
+        fxh1 = f(x)
+        x[idx] = tmp_val - h
+        fxh2 = f(x)
+        grad[idx] = (fxh1 - fxh2) / (2 * h)
+        x[idx] = tmp_val
+        it.iternext()
+    return grad
+""",
+        "answer_mul_add_layers": """
+class MulLayer:
+    def __init__(self):
+        self.x = None
+        self.y = None
+
+    def forward(self, x, y):
+        self.x = x
+        self.y = y
+        out = x * y
+        return out
+
+    def backward(self, dout):
+        dx = dout * self.y
+        dy = dout * self.x
+        return dx, dy
+
+
+class AddLayer:
+    def __init__(self):
+        pass
+
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, dout):
+        return dout, dout
+""",
+        "answer_relu_layer": """
+class Relu:
+    def __init__(self):
+        self.mask = None
+
+    def forward(self, x):
+        self.mask = x <= 0
+        return np.where(self.mask, 0, x)
+
+    def backward(self, dout):
+        return np.where(self.mask, 0, dout)
+""",
+        "answer_sigmoid_layer": """
+class Sigmoid:
+    def forward(self, x):
+        out = 0.5 * (1 + np.tanh(x / 2))
+        self.out = out
+        return out
+
+    def backward(self, dout):
+        return dout * (1.0 - self.out) * self.out
+""",
+        "answer_affine": """
+class Affine:
+    def __init__(self, W, b):
+        self.W = W
+        self.b = b
+        self.x = None
+        self.original_x_shape = None
+        self.dW = None
+        self.db = None
+
+    def forward(self, x):
+        self.original_x_shape = x.shape
+        self.x = x.reshape(len(x), -1)
+        return self.x @ self.W + self.b
+
+    def backward(self, dout):
+        self.dW = self.x.T @ dout
+        self.db = dout.sum(axis=0)
+        return (dout @ self.W.T).reshape(*self.original_x_shape)
+""",
+        "answer_softmax_with_loss": """
+class SoftmaxWithLoss:
+    def forward(self, x, t):
+        shifted = x - x.max(axis=1, keepdims=True)
+        log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        labels = t if t.ndim == 1 else t.argmax(axis=1)
+        self.y = np.exp(log_probabilities)
+        self.t = np.eye(x.shape[1])[labels]
+        return -log_probabilities[np.arange(len(x)), labels].mean()
+
+    def backward(self, dout=1):
+        return dout * (self.y - self.t) / len(self.y)
+""",
+        "answer_relative_error": """
+def relative_error(a, b):
+    return (np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))).max()
+""",
+    },
+    "alternative_b": {
+        "answer_step_function": "def step_function(x):\n    return np.heaviside(x, 0)\n",
+        "answer_sigmoid": "def sigmoid(x):\n    return np.exp(-np.logaddexp(0, -x))\n",
+        "answer_relu": "def relu(x):\n    return x * (x > 0)\n",
+        "answer_softmax": """
+def softmax(x):
+    shifted = x - x.max(axis=-1, keepdims=True)
+    return np.exp(shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True)))
+""",
+        "answer_relu_layer": """
+class Relu:
+    def forward(self, x):
+        self.positive = x > 0
+        return x * self.positive
+
+    def backward(self, dout):
+        return dout * self.positive
+""",
+        "answer_affine": """
+class Affine:
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+    def forward(self, x):
+        self.shape = x.shape
+        self.flat = np.reshape(x, (x.shape[0], np.prod(x.shape[1:], dtype=int)))
+        return np.dot(self.flat, self.W) + self.b
+
+    def backward(self, dout):
+        self.dW = np.dot(self.flat.T, dout)
+        self.db = np.sum(dout, axis=0)
+        return np.reshape(np.dot(dout, self.W.T), self.shape)
+""",
+        "answer_two_layer_net": """
+class TwoLayerNet:
+    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):
+        self.params = {}
+        self.params["W1"] = weight_init_std * np.random.randn(input_size, hidden_size)
+        self.params["b1"] = np.zeros(hidden_size)
+        self.params["W2"] = weight_init_std * np.random.randn(hidden_size, output_size)
+        self.params["b2"] = np.zeros(output_size)
+        self.layers = OrderedDict([
+            ("Affine1", Affine(self.params["W1"], self.params["b1"])),
+            ("Relu1", Relu()),
+            ("Affine2", Affine(self.params["W2"], self.params["b2"])),
+        ])
+        self.last_layer = SoftmaxWithLoss()
+
+    def predict(self, x):
+        for name in self.layers:
+            x = self.layers[name].forward(x)
+        return x
+
+    def loss(self, x, t):
+        y = self.predict(x)
+        return self.last_layer.forward(y, t)
+
+    def accuracy(self, x, t):
+        y = np.argmax(self.predict(x), axis=1)
+        if t.ndim != 1:
+            t = np.argmax(t, axis=1)
+        return np.sum(y == t) / float(x.shape[0])
+
+    def gradient(self, x, t):
+        self.loss(x, t)
+        dout = self.last_layer.backward()
+        layers = list(self.layers.values())
+        layers.reverse()
+        for layer in layers:
+            dout = layer.backward(dout)
+        grads = {}
+        grads["W1"], grads["b1"] = self.layers["Affine1"].dW, self.layers["Affine1"].db
+        grads["W2"], grads["b2"] = self.layers["Affine2"].dW, self.layers["Affine2"].db
+        return grads
+
+    def numerical_gradient(self, x, t):
+        grads = {}
+        for key in ("W1", "b1", "W2", "b2"):
+            grads[key] = numerical_gradient(lambda W: self.loss(x, t), self.params[key])
+        return grads
+""",
+        "answer_gradient_check": """
+def gradient_check(net, x, t):
+    numerical = net.numerical_gradient(x, t)
+    backprop = net.gradient(x, t)
+    errors = {}
+    for key in net.params:
+        errors[key] = relative_error(backprop[key], numerical[key])
+    return errors
+""",
+        "answer_train_network": """
+def train_network(network, x_train, t_train, x_test, t_test, iterations=2000, batch_size=100,
+                  learning_rate=0.1, seed=0):
+    rng = np.random.default_rng(seed)
+    per_epoch = max(len(x_train) // batch_size, 1)
+    history = {"loss": [], "train_acc": [], "test_acc": []}
+    losses = []
+    order = rng.permutation(len(x_train))
+    for i in range(iterations):
+        start = (i % per_epoch) * batch_size
+        if start == 0:
+            order = rng.permutation(len(x_train))
+        batch = order[start:start + batch_size]
+        grads = network.gradient(x_train[batch], t_train[batch])
+        for key, grad in grads.items():
+            network.params[key] -= learning_rate * grad
+        losses.append(network.loss(x_train[batch], t_train[batch]))
+        if (i + 1) % per_epoch == 0:
+            history["loss"].append(np.mean(losses))
+            history["train_acc"].append(network.accuracy(x_train, t_train))
+            history["test_acc"].append(network.accuracy(x_test, t_test))
+            losses = []
+    return history
+""",
+    },
+}
+
+
+def edited(code, edits):
+    for old, new in edits:
+        assert old in code, f"the solution no longer contains {old!r}: update the wrong variant"
+        code = code.replace(old, new)
+    return code
+
+
+def part_cells(part):
+    cells = {f"test_{part}", f"hidden_{part}"} if part != "gradient_speed" else set()
+    return cells | ({SPEED_CELL} if part in ("two_layer_net", "gradient_speed") else set())
+
+
+def wrong_students(solution):
+    """``{student: (description, [(part, variant), ...], answers)}``, one student per group of STUDENTS."""
+    students = {}
+    for index, cases in enumerate(STUDENTS):
+        answers = {f"answer_{part}": edited(solution[f"answer_{part}"], WRONG[part][name]) for part, name in cases}
+        students[f"wrong_{index:02d}"] = ("+".join(f"{part}-{name}" for part, name in cases), cases, answers)
+    return students
+
+
+SOLUTION = answers_of(nbformat.read(SOURCE_NOTEBOOK, as_version=4))
+WRONG_STUDENTS = wrong_students(SOLUTION)
+
+
+@pytest.fixture(scope="module")
+def a4(course_for):
+    return course_for(ASSIGNMENT)
+
+
+@pytest.fixture(scope="module")
+def graded(a4):
+    """Every submission of this file, autograded in one batch."""
+    release = a4.release_notebook(ASSIGNMENT)
+    solution = answers_of(a4.source_notebook(ASSIGNMENT))
+    submissions = {"untouched_release": release, "solution": fill_answers(release, solution)}
+    submissions.update({s: fill_answers(release, {**solution, **answers}) for s, answers in CORRECT.items()})
+    submissions.update({s: fill_answers(release, {**solution, **answers})
+                        for s, (_, _, answers) in WRONG_STUDENTS.items()})
+    return a4.autograde(ASSIGNMENT, submissions)
+
+
+def test_points_per_part():
+    notebook = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
+    points = {grade_id(c): nbgrader_meta(c)["points"] for c in notebook.cells if is_test_cell(c)}
+    expected = {f"{kind}_{part}": pair[i] for part, pair in POINTS.items() for i, kind in enumerate(("test", "hidden"))}
+    assert points == {**expected, SPEED_CELL: SPEED_POINTS}
+    assert sum(points.values()) == 50
+
+
+def test_source_passes_nbgrader_validate(tmp_path):
+    folder = tmp_path / ASSIGNMENT
+    shutil.copytree(SOURCE_DIR / ASSIGNMENT, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    validator = Validator(config=course.course_config(tmp_path))
+    assert validator.validate(str(folder / SOURCE_NOTEBOOK.name)) == {}
+
+
+def test_release_has_no_solutions_and_no_hidden_tests(a4):
+    release = a4.release_notebook(ASSIGNMENT)
+    solution_lines = {line.strip() for cell in a4.source_notebook(ASSIGNMENT).cells if is_answer_cell(cell)
+                      for region in SOLUTION_REGION.findall(cell.source) for line in region.splitlines()
+                      if any(c.isalnum() for c in line) and not line.strip().startswith(("import ", "from ", "#"))}
+    release_lines = {line.strip() for cell in release.cells for line in cell.source.splitlines()}
+    assert len(solution_lines) > 50 and not solution_lines & release_lines
+    text = "\n".join(cell.source for cell in release.cells)
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    hidden = [cell.source for cell in release.cells if (grade_id(cell) or "").startswith("hidden_")]
+    assert len(hidden) == len(POINTS) + 1
+    assert all(source.startswith("# Hidden tests") and "\n" not in source.strip() for source in hidden)
+
+
+def names_bound(source):
+    """Names a cell assigns or defines (imports aside)."""
+    return {node.id if isinstance(node, ast.Name) else node.name for node in ast.walk(ast.parse(source))
+            if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store))
+            or isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+
+
+def names_imported(source):
+    return {(alias.asname or alias.name).split(".")[0] for node in ast.walk(ast.parse(source))
+            if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+
+
+def test_no_cell_reads_a_name_a_test_cell_replaced():
+    """Test cells run in the kernel when a student validates: they must not replace the notebook's names."""
+    last_binder = {}
+    for cell in nbformat.read(SOURCE_NOTEBOOK, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        if not is_test_cell(cell):
+            replaced = {name for name in free_names(cell.source) if last_binder.get(name, "").startswith(
+                ("test_", "hidden_"))}
+            assert not replaced, f"{grade_id(cell)} reads {replaced}, last assigned by a test cell"
+        for name in names_bound(cell.source):
+            last_binder[name] = grade_id(cell)
+        for name in names_imported(cell.source):  # an import binds the same module again: harmless
+            last_binder.setdefault(name, grade_id(cell))
+
+
+def test_skip_execution_only_on_the_timing_cell():
+    notebook = nbformat.read(SOURCE_NOTEBOOK, as_version=4)
+    skipped = [cell for cell in notebook.cells if "skip-execution" in cell.metadata.get("tags", [])]
+    assert [grade_id(cell) for cell in skipped] == ["setup_gradient_timing"]
+
+
+def test_every_part_has_a_wrong_variant_and_every_wrong_variant_a_student():
+    assert set(WRONG) == set(POINTS)
+    graded_cases = [case for _, cases, _ in WRONG_STUDENTS.values() for case in cases]
+    assert sorted(graded_cases) == sorted((part, name) for part, named in WRONG.items() for name in named)
+    for _, cases, _ in WRONG_STUDENTS.values():  # parts sharing a student must not touch each other's cells
+        for part, _ in cases:
+            others = {other for other, _ in cases if other != part}
+            assert not others & (DEPENDENTS.get(part, set()) | {part}), cases
+
+
+def test_every_submission_graded_without_failure(graded):
+    assert graded.failures == {}
+
+
+def test_untouched_release_scores_zero_everywhere(graded):
+    assert set(graded.scores["untouched_release"].values()) == {0.0}
+
+
+def test_solution_scores_full_marks(graded):
+    assert graded.scores["solution"] == graded.max_scores
+
+
+@pytest.mark.parametrize("student", sorted(CORRECT))
+def test_correct_alternative_scores_full_marks(graded, student):
+    assert graded.scores[student] == graded.max_scores
+
+
+@pytest.mark.parametrize("student", sorted(WRONG_STUDENTS), ids=lambda s: WRONG_STUDENTS[s][0])
+def test_wrong_answers_lose_their_points_only(graded, student):
+    _, cases, _ = WRONG_STUDENTS[student]
+    scores = graded.scores[student]
+    for part, name in cases:
+        losing = LOSES_ONLY.get((part, name), part_cells(part) - {SPEED_CELL})
+        assert {cell: scores[cell] for cell in losing} == {cell: 0.0 for cell in losing}, f"{part}-{name} kept points"
+    wrong_parts = {part for part, _ in cases}
+    may_follow = set().union(*(DEPENDENTS.get(part, set()) for part in wrong_parts))
+    keeping = set(graded.max_scores) - set().union(*(part_cells(part) for part in wrong_parts | may_follow))
+    if ("two_layer_net", "numerical_gradient_as_gradient") in cases:  # right but slow: only the budget fails
+        keeping |= part_cells("two_layer_net") - {SPEED_CELL}
+    assert {cell: scores[cell] for cell in keeping} == {cell: graded.max_scores[cell] for cell in keeping}
+
+
+def autograded_errors(a4, student):
+    """``{grade_id: error text}`` of the test cells that failed in a student's autograded notebook."""
+    (path,) = (a4.root / "autograded" / student / ASSIGNMENT).glob("*.ipynb")
+    notebook = nbformat.read(path, as_version=4)
+    return {grade_id(cell): "\n".join(f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error")
+            for cell in notebook.cells if cell.cell_type == "code" and grade_id(cell)
+            and any(o.output_type == "error" for o in cell.outputs)}
+
+
+def student_with(part, name):
+    return next(s for s, (_, cases, _) in WRONG_STUDENTS.items() if (part, name) in cases)
+
+
+@pytest.mark.parametrize(("part", "name", "words"), [
+    ("relu_layer", "backward_writes_into_dout", "was modified in place"),
+    ("softmax", "no_max_subtraction", "subtract each row's maximum"),
+    ("softmax", "vector_only_on_a_batch", "not each row"),
+    ("cross_entropy_error", "sum_over_the_batch", "divide by the batch size"),
+    ("numerical_gradient", "forward_difference", "central difference"),
+    ("numerical_gradient", "x_not_restored", "put each entry back"),
+    ("affine", "db_without_sum", "np.sum(dout, axis=0)"),
+    ("affine", "dx_left_flat", "shape of the original input"),
+    ("softmax_with_loss", "backward_not_divided_by_batch", "divide (y - t) by the batch size"),
+    ("sigmoid_layer", "dout_times_out", "dout * out * (1 - out)"),
+    ("train_network", "params_rebound_not_updated", "in place"),
+])
+def test_visible_failure_names_the_mistake(graded, a4, part, name, words):
+    message = autograded_errors(a4, student_with(part, name))[f"test_{part}"]
+    assert message.startswith("CheckFailed: ") and words in message
+
+
+def test_slow_gradient_fails_the_stated_budget(graded, a4):
+    message = autograded_errors(a4, student_with("two_layer_net", "numerical_gradient_as_gradient"))[SPEED_CELL]
+    assert "over the budget of 0.1 s" in message and "backpropagation" in message
+
+
+def test_hidden_failures_show_no_reference_values(graded, a4):
+    """A hidden test that fails after its part's visible check passed names the case, never values."""
+    shown = 0
+    for student in WRONG_STUDENTS:
+        errors = autograded_errors(a4, student)
+        for cell, message in errors.items():
+            visible = "test_two_layer_net" if cell == SPEED_CELL else cell.replace("hidden_", "test_")
+            if cell.startswith("hidden_") and visible not in errors:
+                shown += 1
+                assert "expected" not in message and "[" not in message, (student, cell, message)
+    assert shown >= 3
+
+
+def test_released_notebook_runs_and_states_its_figures(tmp_path):
+    """The release with the solution runs top to bottom (timing cell included) and prints the stated figures."""
+    folder = tmp_path / ASSIGNMENT
+    shutil.copytree(RELEASE_DIR / ASSIGNMENT, folder)
+    path = folder / SOURCE_NOTEBOOK.name
+    notebook = fill_answers(nbformat.read(path, as_version=4), SOLUTION)
+    nbclient.NotebookClient(notebook, resources={"metadata": {"path": str(folder)}}, timeout=300,
+                            skip_cells_with_tag="none").execute()
+    outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
+    assert not [output for output in outputs if output.output_type == "error"]
+    assert not [output for output in outputs if output.get("name") == "stderr"]
+    printed = " ".join("".join(o.get("text", "") for o in outputs if o.output_type == "stream").split())
+    markdown = " ".join(" ".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown").split())
+    stated = ["training set: (1437, 64) (1437,) test set: (360, 64) (360,)",
+              "test digits per class: [36 36 35 37 36 37 36 36 35 36]",
+              "last epoch: loss 0.0591, train accuracy 98.82%, test accuracy 96.39%",
+              "after all 2000 iterations: test accuracy 96.39%", "13 of 360 test digits misclassified",
+              "apples alone: price 220.0; dapple 2.2, dapple_num 110.0, dtax 200.0",
+              "price 715.0; dapple 2.2, dapple_num 110.0, dorange 3.3, dorange_num 165.0, dtax 650.0"]
+    assert [line for line in stated if line not in markdown or line not in printed] == []
+    # Gradient-check errors are rounding noise: judged by thresholds, not by their digits.
+    layer_errors = [float(word) for line in printed.split("dx: ")[1:] for word in line.split()[:1]]
+    assert len(layer_errors) == 4 and max(layer_errors[:3]) < 1e-9 and layer_errors[3] < 1e-6
+    assert sum("image/png" in output.get("data", {}) for output in outputs) == 4
+
+
+def test_training_reaches_the_issue_figures_over_seeds():
+    """The reference run (64-50-10, lr 0.1, batches of 100, 2000 iterations) gives about 96 % whatever the seed
+    (95.8 to 96.9 % over seeds 0 to 4; three of them here)."""
+    namespace = {"np": np, "OrderedDict": __import__("collections").OrderedDict}
+    for code in SOLUTION.values():
+        exec(code, namespace)
+    digits = load_digits_split()
+    accuracies = []
+    for seed in range(3):
+        np.random.seed(seed)
+        network = namespace["TwoLayerNet"](64, 50, 10)
+        history = namespace["train_network"](network, *digits, 2000, 100, 0.1, seed)
+        assert len(history["loss"]) == 142
+        accuracies.append(history["test_acc"][-1])
+    assert 0.955 <= min(accuracies) and max(accuracies) <= 0.97
