@@ -42,6 +42,7 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "nbgrader.preprocessors.ClearHiddenTests",
+    "coursekit.grading.feedback.EscapeStudentOutput",  # student output as text: no live HTML or JavaScript
 ]
 
 # A deleted test cell is put back from the gradebook and run, rather than left for manual grading.

@@ -1,16 +1,24 @@
 """Start a grading kernel under resource limits: ``python -m coursekit.grading.limits -- CMD...``.
 
-Reads ``COURSEKIT_KERNEL_MEMORY_MB`` (address-space limit) and ``COURSEKIT_KERNEL_PIDFILE``
-(where the kernel's pid is appended, so the grader can kill its whole process group).
+CMD is normally the kernel's sandbox (``bwrap ...``, see coursekit.grading.sandbox), which adds
+its own limits on processes and file size inside. Reads ``COURSEKIT_KERNEL_MEMORY_MB``
+(address-space limit), ``COURSEKIT_KERNEL_CPU_SECONDS`` (CPU time of each kernel process) and
+``COURSEKIT_KERNEL_PIDFILE`` (where the kernel's pid is appended, so the grader can kill its
+whole process group).
 """
 
 import os
 import resource
+import signal
 import sys
 from pathlib import Path
 
 MEMORY_ENV = "COURSEKIT_KERNEL_MEMORY_MB"
+CPU_ENV = "COURSEKIT_KERNEL_CPU_SECONDS"
 PIDFILE_ENV = "COURSEKIT_KERNEL_PIDFILE"
+OPEN_FILES = 1024
+CPU_SECONDS = 1800  # default CPU time per kernel process; the notebook's wall time is limited by the grader
+FILE_MB = 1024  # largest file an unsandboxed kernel may write (the sandbox sets its own)
 
 
 def kill_process_groups(pidfile):
@@ -20,18 +28,37 @@ def kill_process_groups(pidfile):
         return
     for line in path.read_text().split():
         try:
-            os.killpg(int(line), 9)
+            pid = int(line)
+            if pid > 1 and pid != os.getpgrp():
+                os.killpg(pid, 9)
         except (ProcessLookupError, PermissionError, ValueError):
             pass
     path.unlink(missing_ok=True)
 
 
-def main(argv):
-    command = argv[argv.index("--") + 1:]
+def set_limit(kind, value):
+    soft, hard = resource.getrlimit(kind)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(kind, (value, value))
+
+
+def apply_limits(sandboxed):
     memory_mb = int(os.environ.get(MEMORY_ENV, "0"))
     if memory_mb > 0:
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        set_limit(resource.RLIMIT_AS, memory_mb * 2**20)
+    set_limit(resource.RLIMIT_CPU, int(os.environ.get(CPU_ENV, CPU_SECONDS)))
+    set_limit(resource.RLIMIT_NOFILE, OPEN_FILES)
+    if not sandboxed:
+        set_limit(resource.RLIMIT_FSIZE, FILE_MB * 2**20)
+
+
+def main(argv):
+    command = argv[argv.index("--") + 1:]
+    sandboxed = os.path.basename(command[0]) == "bwrap"
+    apply_limits(sandboxed)
+    if sandboxed:  # an interrupt goes to the whole group: the kernel handles it, bubblewrap must not die of it
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     pidfile = os.environ.get(PIDFILE_ENV)
     if pidfile:
         with open(pidfile, "a") as handle:
