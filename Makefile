@@ -8,9 +8,16 @@ STAMP := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 ASSIGNMENTS := $(notdir $(wildcard source/*))
 
-.PHONY: setup release demo test lint grade dataset bench clean
+.PHONY: setup sandbox release demo test lint grade dataset bench clean
 
-setup: $(STAMP)
+setup: $(STAMP) sandbox
+
+sandbox:  ## bubblewrap, the grading kernels' sandbox: apt-get installs it as root; otherwise says how
+	@command -v bwrap >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq bubblewrap >/dev/null 2>&1 || \
+	      { apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; }; \
+	  else echo "Grading runs student code only in a sandbox: install it with 'sudo apt-get install bubblewrap'."; fi; }
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,14 +29,14 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 release: $(STAMP)  ## regenerate release/ from source/ with nbgrader
 	$(PY) -m coursekit.release
 
-demo: $(STAMP)  ## the instructor's job end to end on sample students, in the scratch course demo_course/
+demo: $(STAMP) sandbox  ## the instructor's job end to end on sample students, in the scratch course demo_course/
 	$(PY) -m coursekit.demo
 
-test: $(STAMP)  ## lint and the whole test suite
+test: $(STAMP) sandbox  ## lint and the whole test suite
 	$(BIN)/ruff check .
 	$(PY) -m pytest
 
-grade: $(STAMP)  ## batch-autograde every submission: make grade ASSIGNMENT=a1_numpy_basics
+grade: $(STAMP) sandbox  ## batch-autograde every submission: make grade ASSIGNMENT=a1_numpy_basics
 	$(BIN)/course-grade $(ASSIGNMENT)
 
 dataset: $(STAMP)  ## rebuild the bundled cat / non-cat files

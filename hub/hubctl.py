@@ -103,7 +103,8 @@ def locked(name):
 
 def ensure_system_packages():
     missing = [pkg for pkg, ok in (("nodejs", shutil.which("node")), ("npm", shutil.which("npm")),
-                                   ("python3.11-venv", venv_works())) if not ok]
+                                   ("python3.11-venv", venv_works()),
+                                   ("bubblewrap", shutil.which("bwrap"))) if not ok]  # the grading sandbox
     if missing:
         log(f"apt-get install {' '.join(missing)}")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
