@@ -40,7 +40,8 @@ ETC = Path("/etc/dl-foundations-hub")
 STATE = Path("/var/lib/dl-foundations-hub")
 EXCHANGE = Path("/usr/local/share/nbgrader/exchange")
 COURSE_COMMAND = Path("/usr/local/bin/course")
-PROXY_PACKAGE = "configurable-http-proxy@5.3.0"
+# configurable-http-proxy 5 needs node >= 20; Debian 12's own nodejs is 18, where the 4.x line runs.
+PROXY_PACKAGES = {True: "configurable-http-proxy@5.3.0", False: "configurable-http-proxy@4"}
 USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 NOT_COPIED = ("__pycache__", ".venv", ".pytest_cache", ".ruff_cache", "*.egg-info", "demo_course", "submitted",
               "feedback", "reports", "gradebook.db*", ".ipynb_checkpoints")
@@ -111,8 +112,11 @@ def ensure_system_packages():
         run(["apt-get", "update", "-qq"], env=env)
         run(["apt-get", "install", "-y", "-qq", *missing], env=env)
     if not shutil.which("configurable-http-proxy"):
-        log(f"npm install -g {PROXY_PACKAGE}")
-        run(["npm", "install", "--global", "--no-fund", "--no-audit", PROXY_PACKAGE])
+        major = int(subprocess.run(["node", "-p", "process.versions.node.split('.')[0]"], capture_output=True,
+                                   text=True, check=True).stdout)
+        package = PROXY_PACKAGES[major >= 20]
+        log(f"npm install -g {package}")
+        run(["npm", "install", "--global", "--no-fund", "--no-audit", "--loglevel=error", package])
     return shutil.which("configurable-http-proxy")
 
 
