@@ -1,0 +1,89 @@
+"""hub/ without root: the roster is checked, the hub's config gives each role its environment, and
+`course collect` leaves submitted/ to the instructor alone."""
+
+import json
+import shutil
+import stat
+import sys
+from types import SimpleNamespace
+
+import pytest
+from traitlets.config.loader import PyFileConfigLoader
+
+from coursekit.paths import COURSE_ROOT
+
+sys.path.insert(0, str(COURSE_ROOT / "hub"))
+import course as course_command  # noqa: E402
+import hubctl  # noqa: E402
+
+
+def write(path, text):
+    path.write_text(text)
+    return path
+
+
+def test_roster_gives_the_instructor_and_the_students(tmp_path):
+    roster = hubctl.read_roster(write(tmp_path / "r.csv", "username,role,password\nprof,Instructor,\n"
+                                      "zoe,student,pw1\nalex,student,\n"))
+    assert roster == {"instructor": "prof", "students": ["alex", "zoe"], "passwords": {"zoe": "pw1"}}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("name,role\nprof,instructor\n", "header 'username,role"),
+    ("username,role\nProf Smith,instructor\n", "not a valid Unix user name"),
+    ("username,role\nprof,teacher\n", "role 'teacher'"),
+    ("username,role\nzoe,student\n", "exactly one instructor"),
+    ("username,role\np1,instructor\np2,instructor\n", "exactly one instructor"),
+])
+def test_a_bad_roster_is_named(tmp_path, text, message):
+    with pytest.raises(SystemExit, match=message):
+        hubctl.read_roster(write(tmp_path / "r.csv", text))
+
+
+def load_hub_config(tmp_path):
+    shutil.copy(COURSE_ROOT / "hub" / "jupyterhub_config.py", tmp_path)
+    settings = {"ip": "127.0.0.1", "port": 8000, "env": "/opt/x/env", "state_dir": str(tmp_path), "proxy": "chp",
+                "course_id": "dl-foundations", "course_root": "/home/prof/dl-foundations", "instructor": "prof",
+                "students": ["alex", "zoe"], "exchange": "/ex", "student_config": "/opt/x/jupyter/student",
+                "instructor_config": "/opt/x/jupyter/instructor"}
+    write(tmp_path / "settings.json", json.dumps(settings))
+    return PyFileConfigLoader("jupyterhub_config.py", path=str(tmp_path)).load_config()
+
+
+def test_hub_config_gives_each_role_its_environment(tmp_path):
+    c = load_hub_config(tmp_path)
+    assert c.Authenticator.allowed_users == {"prof", "alex", "zoe"}
+    assert c.Authenticator.admin_users == {"prof"}
+    assert c.Spawner.cmd == ["/opt/x/env/bin/jupyterhub-singleuser"] and c.Spawner.default_url == "/lab"
+    spawned = {}
+    for name in ("prof", "zoe"):
+        spawner = SimpleNamespace(user=SimpleNamespace(name=name), environment=dict(c.Spawner.environment))
+        c.Spawner.pre_spawn_hook(spawner)
+        spawned[name] = spawner.environment
+    assert spawned["prof"]["PYTHONPATH"] == "/home/prof/dl-foundations"
+    assert spawned["prof"]["JUPYTER_CONFIG_PATH"] == "/opt/x/jupyter/instructor"
+    assert "PYTHONPATH" not in spawned["zoe"] and spawned["zoe"]["JUPYTER_CONFIG_PATH"] == "/opt/x/jupyter/student"
+    assert c.Spawner.environment["PATH"].startswith("/opt/x/env/bin:")
+
+
+def test_student_config_hides_the_instructors_tools():
+    student = COURSE_ROOT / "hub" / "jupyter" / "student"
+    server = json.loads((student / "jupyter_server_config.json").read_text())["ServerApp"]["jpserver_extensions"]
+    assert not server["nbgrader.server_extensions.formgrader"] and not server["nbgrader.server_extensions.course_list"]
+    assert server["nbgrader.server_extensions.assignment_list"]
+    lab = json.loads((student / "labconfig" / "page_config.json").read_text())["disabledExtensions"]
+    assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:course-list",
+            "@jupyter/nbgrader:create-assignment"} <= {name for name, off in lab.items() if off}
+
+
+def test_collect_leaves_submissions_to_the_instructor_alone(tmp_path):
+    notebook = tmp_path / "submitted" / "zoe" / "a1" / "n.ipynb"
+    notebook.parent.mkdir(parents=True)
+    notebook.write_text("{}")
+    for path in (tmp_path / "submitted", notebook.parent.parent, notebook.parent):
+        path.chmod(0o777)
+    notebook.chmod(0o666)
+    course_command.lock_submissions(tmp_path)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path, tmp_path / "submitted",
+                                                              notebook.parent.parent, notebook.parent, notebook)}
+    assert modes == {tmp_path.name: 0o700, "submitted": 0o700, "zoe": 0o700, "a1": 0o700, "n.ipynb": 0o600}
