@@ -157,3 +157,14 @@ def test_guard_puts_back_a_gradebook_written_by_anyone_else(gradebook, tmp_path)
     assert not db.with_name(db.name + "-journal").exists()
     assert (rows_of(course.db_url, "s05"), rows_of(course.db_url, "s05", other=True)) == expected
     assert not guard.restore_if_changed()
+
+
+def test_scores_from_a_worker_are_clamped_and_must_be_numbers(gradebook):
+    """A forged result (too many points, negative, NaN, not a number) never scores above the cell's points."""
+    _, engine, layout, template, root = gradebook
+    new = worker_result(layout, template, engine, "s03", root, 100)
+    keys = list(layout.grade_keys().values())
+    maxima = {key.split("/")[-1]: layout.max_scores()[cell] for cell, key in layout.grade_keys().items()}
+    forged = dict(zip(keys, [100.0, -5.0, float("nan"), "lots"]))
+    scores = merge.merge_submission(engine, layout, new, "s03", auto_scores=forged)
+    assert scores == {keys[0].split("/")[-1]: maxima[keys[0].split("/")[-1]], **{k.split("/")[-1]: 0 for k in keys[1:]}}

@@ -7,6 +7,8 @@ not grow with the class. Manual scores, extra credit and manual comments always 
 course gradebook, never from the worker's copy.
 """
 
+import math
+
 from sqlalchemy import event
 
 from coursekit.grading.gradebook_copy import TABLES, insert_rows, open_engine
@@ -47,6 +49,17 @@ def read_submission(layout, worker_db, student):
     return found if found["submitted_assignment"] else None
 
 
+def clamp(score, points):
+    """``score`` as a number between 0 and the cell's ``points`` (anything else, NaN included, is 0)."""
+    try:
+        score = float(score)
+    except (TypeError, ValueError):
+        return 0.0
+    if not math.isfinite(score) or score < 0:
+        return 0.0
+    return score if points is None else min(score, float(points))
+
+
 def merge_submission(engine, layout, new, student, auto_scores=None):
     """Replace ``student``'s submission in the course gradebook by ``new`` (rows from ``read_submission``).
 
@@ -70,11 +83,11 @@ def merge_submission(engine, layout, new, student, auto_scores=None):
             cell = grade["cell_id"]
             grade["manual_score"] = kept.get(cell, {}).get("manual_score")
             grade["extra_credit"] = kept.get(cell, {}).get("extra_credit")
-            if grade["auto_score"] is not None and maxima.get(cell) is not None:
-                grade["auto_score"] = max(0.0, min(grade["auto_score"], maxima[cell]))
             if auto_scores is not None and cell in autograded:
                 grade["auto_score"] = auto_scores.get(keys[cell], 0)
                 grade["needs_manual_grade"] = False
+            if grade["auto_score"] is not None:
+                grade["auto_score"] = clamp(grade["auto_score"], maxima.get(cell))
         for comment in rows["comment"]:
             comment["manual_comment"] = kept_comments.get(comment["cell_id"])
         insert_rows(con, rows)
