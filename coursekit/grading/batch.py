@@ -7,6 +7,7 @@ wall-clock limit per submission, and writes a report with a reason for every fai
 """
 
 import argparse
+import contextlib
 import csv
 import fnmatch
 import multiprocessing
@@ -123,49 +124,70 @@ class BatchGrader:
     def _run_pool(self, jobs):
         context = multiprocessing.get_context("fork")
         threads = max(1, (os.cpu_count() or 1) // self.workers)
-        pending, running, outcomes = list(jobs), {}, {}
+        pending, running, outcomes, ahead = list(jobs), {}, {}, []
         bar = tqdm(total=len(jobs), desc=f"grading {self.assignment}", unit="sub", disable=not self.progress)
-        while pending or running:
-            while pending and len(running) < self.workers:
-                job = pending.pop(0)
-                receiver, sender = context.Pipe(duplex=False)
-                process = context.Process(target=worker.run, args=(job, threads, sender), daemon=True)
-                job.launched_at = time.time()
-                process.start()
-                sender.close()
-                running[process.sentinel] = (process, job, time.monotonic(), receiver)
-            wait(list(running), timeout=0.5)
-            self.suspects = [job.student for _, job, _, _ in running.values()]
-            for sentinel, (process, job, started, receiver) in list(running.items()):
-                elapsed = time.monotonic() - started
-                if process.is_alive() and elapsed < self.time_limit:
-                    continue
-                if process.is_alive():
-                    process.kill()
-                    process.join()
-                    kill_process_groups(job.pidfile)
-                    outcome = self._finish(job, "timeout", elapsed, f"took longer than the {self.time_limit} s limit")
-                else:
-                    result = receiver.recv() if receiver.poll() else None
-                    process.join()
-                    kill_process_groups(job.pidfile)
-                    outcome = self._collect(job, result, process.exitcode, elapsed)
-                receiver.close()
-                outcomes[job.student] = outcome
-                del running[sentinel]
-                bar.update(1)
-                if outcome.status != "graded":
-                    bar.write(f"{job.student}: {outcome.status}: {outcome.reason}")
+        try:
+            while pending or running or ahead:
+                while (pending or ahead) and len(running) < self.workers:
+                    if not ahead:
+                        ahead.append(self._launch(context, pending.pop(0), threads))
+                    process, job, receiver, go = ahead.pop(0)
+                    job.launched_at = time.time()
+                    with contextlib.suppress(OSError):  # a worker that already failed is collected below
+                        go.send(True)
+                    go.close()
+                    running[process.sentinel] = (process, job, time.monotonic(), receiver)
+                if pending and not ahead:  # the next submission's worker prepares and starts its kernel now
+                    ahead.append(self._launch(context, pending.pop(0), threads))
+                wait(list(running), timeout=0.5)
+                self.suspects = [job.student for _, job, _, _ in running.values()]
+                for sentinel, (process, job, started, receiver) in list(running.items()):
+                    elapsed = time.monotonic() - started
+                    if process.is_alive() and elapsed < self.time_limit:
+                        continue
+                    if process.is_alive():
+                        process.kill()
+                        process.join()
+                        kill_process_groups(job.pidfile)
+                        outcome = self._finish(job, "timeout", elapsed,
+                                               f"took longer than the {self.time_limit} s limit")
+                    else:
+                        result = receiver.recv() if receiver.poll() else None
+                        process.join()
+                        kill_process_groups(job.pidfile)
+                        outcome = self._collect(job, result, process.exitcode, elapsed)
+                    receiver.close()
+                    outcomes[job.student] = outcome
+                    del running[sentinel]
+                    bar.update(1)
+                    if outcome.status != "graded":
+                        bar.write(f"{job.student}: {outcome.status}: {outcome.reason}")
+        finally:  # the batch stopped early (an error, Ctrl-C): no worker or kernel outlives it
+            for process, job, *_ in [*running.values(), *ahead]:
+                process.kill()
+                kill_process_groups(job.pidfile)
         bar.close()
         return outcomes
+
+    @staticmethod
+    def _launch(context, job, threads):
+        """Fork ``job``'s worker; it prepares and starts its kernel, then waits for ``go``."""
+        receiver, sender = context.Pipe(duplex=False)
+        go_receiver, go = context.Pipe(duplex=False)
+        process = context.Process(target=worker.run, args=(job, threads, sender, go_receiver), daemon=True)
+        process.start()
+        sender.close()
+        go_receiver.close()
+        return process, job, receiver, go
 
     def _collect(self, job, result, exitcode, elapsed):
         if result is None:
             return self._finish(job, "crashed", elapsed, f"worker ended with exit code {exitcode}")
         status = "graded" if result["ok"] else "failed"
         outcome = self._finish(job, status, result["seconds"], result["reason"], result.get("scores"))
-        outcome.timing.update(process_start=round(result["entered_at"] - job.launched_at, 4),
-                              prepare=result.get("prepare", 0.0), worker_total=result["seconds"])
+        outcome.timing.update(process_start=round(max(0.0, result["entered_at"] - job.launched_at), 4),
+                              prepare=result.get("prepare", 0.0), worker_total=result["seconds"],
+                              ahead=result.get("ahead", 0.0))
         return outcome
 
     def _finish(self, job, status, seconds, reason, auto_scores=None):

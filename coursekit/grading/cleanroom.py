@@ -1,10 +1,12 @@
 """nbgrader's Execute, hardened: test cells run in the grader, student cells in a limited kernel.
 
 - Answer and read-only cells run in the student's kernel, started under an address-space
-  limit; every process it starts is killed when the notebook is done.
+  limit (or taken over from a batch worker that started it ahead); every process it starts
+  is killed when the notebook is done.
 - Test cells run in this process with untouched builtins, NumPy and check modules (the
   instructor's copies from ``source/``). Names they read from the notebook are fetched from
-  the kernel as plain data; student functions run in the kernel as remote calls.
+  the kernel as plain data; student functions, classes and objects stay in the kernel, and
+  the test's operations on them are remote calls, sent over a Jupyter comm.
 - A cell that kills or hangs the kernel beyond an interrupt costs only itself: the kernel is
   restarted, the cells that had run cleanly are replayed, and grading goes on.
 - Hidden tests' code and tracebacks never reach the notebook's outputs; only their messages.
@@ -28,15 +30,17 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
 from traitlets import Integer, Unicode
 
-from coursekit.grading import wire
+from coursekit.grading import prestart
+from coursekit.grading.channel import CommChannel, KernelDied, NoAnswer, TimedOut
 from coursekit.grading.kernel import LimitedKernelManager
-from coursekit.grading.limits import MEMORY_ENV, PIDFILE_ENV, kill_process_groups
+from coursekit.grading.limits import PIDFILE_ENV, kill_process_groups
 from coursekit.grading.remote import KernelUnavailable, KernelView, StudentCodeError, free_names
 from coursekit.grading.trusted import TrustedFiles, restore_environment
 from coursekit.submissions import is_test_cell
 
 HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 FATAL = (DeadKernelError, CellTimeoutError, RuntimeError)
+INTERRUPT_GRACE = 5  # seconds a student's call gets to stop after an interrupt
 
 
 def split_hidden(source):
@@ -85,18 +89,22 @@ class CleanRoomExecute(Execute):
         self._trusted = TrustedFiles.for_course(Path(self.trusted_root), assignment)
         self._test_sources = trusted_test_sources(resources["nbgrader"])
         self._scratch = Path(tempfile.mkdtemp(prefix="coursekit-grade-"))
-        self._replay, self._requests = [], 0
+        self._replay, self._channel = [], None
         self._view = KernelView(self.request)
         self._timing = {"started": time.monotonic()}
-        kernel_data = self._trusted.write_datasets(self._scratch / "kernel-datasets")
         pidfile = os.environ.get(PIDFILE_ENV) or str(self._scratch / "kernel.pids")
-        settings = {PIDFILE_ENV: pidfile, MEMORY_ENV: str(self.memory_limit_mb),
-                    "CATVNONCAT_DIR": str(kernel_data), "MPLBACKEND": "Agg"}
+        started = prestart.take(self.kernel_name or nb.metadata.get("kernelspec", {}).get("name", "python3")) \
+            if km is None else None
+        settings = started.environment if started else prestart.kernel_environment(
+            self._trusted, self._scratch, self.memory_limit_mb, pidfile)
         saved = {name: os.environ.get(name) for name in settings}
         os.environ.update(settings)
         try:
-            nb, resources = super().preprocess(nb, resources, km)
+            nb, resources = super().preprocess(nb, resources, started.manager if started else km)
         finally:
+            self._close_channel()
+            if started:  # nbclient leaves a kernel it did not start running
+                self._stop_kernel()
             kill_process_groups(pidfile)
             restore_environment(saved)
             tampered = self._trusted.restore_if_changed()
@@ -111,8 +119,17 @@ class CleanRoomExecute(Execute):
         return nb, resources
 
     # --- one cell ---------------------------------------------------------------------
+    def _stop_kernel(self):
+        with contextlib.suppress(Exception):  # the kernel's processes are killed right after in any case
+            self.kc.stop_channels()
+            run_sync(self.km.shutdown_kernel)(now=True)
+        self.kc = self.km = None
+
     def preprocess_cell(self, cell, resources, index):
-        self._timing.setdefault("first_cell", time.monotonic())
+        if "first_cell" not in self._timing:
+            self._timing["first_cell"] = time.monotonic()
+            with contextlib.suppress(*FATAL):  # a kernel that fails here fails the first cell next
+                self._prepare_kernel()
         if cell.cell_type == "code" and is_test_cell(cell):
             trusted_source = self._test_sources.get(cell.metadata.nbgrader.get("grade_id"))
             if trusted_source is None:  # never run student code here
@@ -139,9 +156,38 @@ class CleanRoomExecute(Execute):
             self._replay.append(cell.source)
         return cell, self.resources
 
+    def _prepare_kernel(self):
+        """Before any student code: the notebook's folder as working directory, and the test channel."""
+        path = self.resources.get("metadata", {}).get("path")
+        self._open_channel(f"__import__('os').chdir({str(path)!r})\n" if path else "")
+
+    def _open_channel(self, first=""):
+        """Have the kernel answer the grader's requests on a new comm (after running ``first``)."""
+        self._close_channel()
+        channel = CommChannel(self.km)
+        try:
+            cell = self._run_in_kernel(first + channel.setup_code())
+        except BaseException:
+            channel.close()
+            raise
+        errors = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
+        if errors:
+            channel.close()
+        else:
+            self._channel = channel
+        return errors
+
+    def _close_channel(self):
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+
     def _restart_kernel(self):
+        self._close_channel()
         run_sync(self.km.restart_kernel)(now=True)
         run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+        with contextlib.suppress(*FATAL):
+            self._prepare_kernel()
         for source in self._replay:
             try:
                 self._run_in_kernel(source)
@@ -162,26 +208,40 @@ class CleanRoomExecute(Execute):
 
     # --- the student's kernel as seen by a test ---------------------------------------------
     def request(self, payload):
-        """Send one request to the kernel-side server; return its decoded JSON response."""
-        self._requests += 1
-        request_path = self._scratch / f"request-{self._requests}.json"
-        response_path = self._scratch / f"response-{self._requests}.json"
-        request_path.write_text(wire.dumps(payload))
-        code = (f"__import__('coursekit.grading.kernel_side', fromlist=['serve'])"
-                f".serve({str(request_path)!r}, {str(response_path)!r})")
+        """Send one request to the kernel-side server; return its answer (a JSON tree).
+
+        A call that runs longer than the cell time limit is interrupted; a kernel that dies or
+        ignores the interrupt is restarted (cells that ran cleanly are replayed).
+        """
+        if self._channel is None:
+            try:
+                errors = self._open_channel()
+            except FATAL as error:
+                self._lose_kernel(f"the student's kernel stopped while the test ran ({error})")
+            if errors:
+                raise KernelUnavailable(f"the student's kernel did not answer the test ({errors[0]})")
+        channel, limit = self._channel, self.timeout or 30
+        msg_id = channel.send(payload)
         try:
-            cell = self._run_in_kernel(code)
-        except FATAL as error:
-            self._restart_kernel()
-            raise KernelUnavailable(f"the student's kernel stopped while the test ran ({error})") from None
-        if not response_path.exists():
-            reasons = [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
-            raise KernelUnavailable("the student's kernel did not answer the test" +
-                                    (f" ({reasons[0]})" if reasons else ""))
+            return channel.receive(msg_id, limit)
+        except NoAnswer:
+            self._close_channel()
+            raise KernelUnavailable("the student's kernel did not answer the test") from None
+        except KernelDied:
+            self._lose_kernel("the student's kernel stopped while the test ran")
+        except TimedOut:
+            run_sync(self.km.interrupt_kernel)()
         try:
-            return wire.loads(response_path.read_text())
-        except (ValueError, RecursionError):
-            raise KernelUnavailable("the student's kernel answered with malformed data") from None
+            channel.receive(msg_id, INTERRUPT_GRACE)
+        except NoAnswer:
+            pass
+        except (TimedOut, KernelDied):
+            self._lose_kernel(f"the student's code ran longer than {limit} s and did not stop when interrupted")
+        raise KernelUnavailable(f"the student's code ran longer than {limit} s; it was interrupted")
+
+    def _lose_kernel(self, reason):
+        self._restart_kernel()
+        raise KernelUnavailable(reason) from None
 
     def _fetch_names(self, source):
         names = free_names(source)

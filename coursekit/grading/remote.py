@@ -288,6 +288,8 @@ def copy_back(original, after, replaced=frozenset()):
     entries it rebound (``replaced``: ids of those) are rebound. Returns whether ``original`` was
     updated (False: the caller rebinds it). Only local copies change: the kernel holds these values.
     """
+    if after is wire.UNCHANGED:
+        return True
     if id(after) in replaced:
         return False
     if isinstance(original, np.ndarray) and isinstance(after, np.ndarray):

@@ -4,15 +4,15 @@ Both sides encode and decode. Decoding builds only numbers, strings, None, slice
 NumPy arrays (``allow_pickle=False``), tuples, lists and dicts, plus what the caller's
 hooks build from a reference number: so nothing a student sends can run code in the grader.
 
-Tags: ``float``, ``ndarray``, ``npscalar``, ``tuple``, ``list``, ``dict``, ``slice``,
-``ellipsis``, ``opaque`` (a description only), ``ref`` (a value that stays in the kernel:
-``[number, class name, name, method names]`` from the kernel, ``number`` from the grader),
-``shared`` (``[number, tree]``: a copy of a kernel array, list or dict that assignments write
-through to) and ``fresh`` (an array, list or dict a call put in place of one it was given).
+Tags: ``float``, ``array`` (``[dtype descr, shape, base64 of the C-order bytes]``),
+``npscalar``, ``tuple``, ``list``, ``dict``, ``slice``, ``ellipsis``, ``opaque`` (a description
+only), ``ref`` (a value that stays in the kernel: ``[number, class name, name, method names]``
+from the kernel, ``number`` from the grader), ``shared`` (``[number, tree]``: a copy of a kernel
+array, list or dict that assignments write through to), ``fresh`` (an array, list or dict a call
+put in place of one it was given) and ``same`` (an array a call left as it was given).
 """
 
 import base64
-import io
 import json
 
 import numpy as np
@@ -21,15 +21,20 @@ SCALARS = (type(None), bool, int, float, str)
 MAX_DEPTH = 20
 
 
-def encode(value, refer=None, keep=None, share=None, fresh=None, depth=0):
+UNCHANGED = type("Unchanged", (), {"__repr__": lambda self: "<unchanged>"})()
+
+
+def encode(value, refer=None, keep=None, share=None, fresh=None, same=None, depth=0):
     """A JSON-ready tree for ``value``.
 
     ``refer(value)`` may return a tree that stands for ``value`` (checked first);
     ``keep(value)`` turns a value that is not plain data into a reference tree;
     ``share(value)`` gives arrays, lists and dicts a number so they are sent as ``shared``;
-    ``fresh(value)`` says which arrays, lists and dicts to send as ``fresh``.
+    ``fresh(value)`` says which arrays, lists and dicts to send as ``fresh``;
+    ``same(array)`` says which arrays to send as ``same`` (decoded as ``UNCHANGED``).
     """
     hooks = {"share": share, "fresh": fresh}
+    inner = {"refer": refer, "keep": keep, "share": share, "fresh": fresh, "same": same, "depth": depth + 1}
     if depth > MAX_DEPTH:
         return {"opaque": "nesting too deep"}
     if refer is not None:
@@ -41,15 +46,17 @@ def encode(value, refer=None, keep=None, share=None, fresh=None, depth=0):
     if isinstance(value, SCALARS):
         return value if not isinstance(value, float) else {"float": float.__repr__(value)}
     if isinstance(value, np.ndarray) and not value.dtype.hasobject:
-        buffer = io.BytesIO()
-        np.save(buffer, np.asarray(value), allow_pickle=False)
-        return marked(value, {"ndarray": base64.b64encode(buffer.getvalue()).decode("ascii")}, **hooks)
+        if same is not None and same(value):
+            return {"same": None}
+        array = np.asarray(value)
+        body = [np.lib.format.dtype_to_descr(array.dtype), list(array.shape),
+                base64.b64encode(array.tobytes()).decode("ascii")]
+        return marked(value, {"array": body}, **hooks)
     if isinstance(value, (tuple, list)):
-        items = [encode(v, refer, keep, share, fresh, depth + 1) for v in value]
+        items = [encode(v, **inner) for v in value]
         return {"tuple": items} if isinstance(value, tuple) else marked(value, {"list": items}, **hooks)
     if isinstance(value, dict):
-        pairs = [[encode(k, refer, depth=depth + 1), encode(v, refer, keep, share, fresh, depth + 1)]
-                 for k, v in value.items()]
+        pairs = [[encode(k, refer, depth=depth + 1), encode(v, **inner)] for k, v in value.items()]
         return marked(value, {"dict": pairs}, **hooks)
     if isinstance(value, slice):
         return {"slice": [encode(v, depth=depth + 1) for v in (value.start, value.stop, value.step)]}
@@ -118,8 +125,10 @@ def decode(tree, make_ref=None, make_shared=None, seen_fresh=None, depth=0):
     again = lambda t: decode(t, make_ref, make_shared, seen_fresh, depth + 1)  # noqa: E731
     if tag == "float":
         return float(body)
-    if tag == "ndarray":
-        return np.load(io.BytesIO(base64.b64decode(body)), allow_pickle=False)
+    if tag == "array":
+        return decode_array(*body)
+    if tag == "same":
+        return UNCHANGED
     if tag == "npscalar":
         array = decode(body, depth=depth + 1)
         if not isinstance(array, np.ndarray) or array.shape != ():
@@ -154,6 +163,14 @@ def decode(tree, make_ref=None, make_shared=None, seen_fresh=None, depth=0):
             seen_fresh(value)
         return value
     raise ValueError(f"unknown tag {tag!r} from the other side of the kernel boundary")
+
+
+def decode_array(descr, shape, data):
+    """An array from its dtype description, shape and bytes; never an object array."""
+    dtype = np.lib.format.descr_to_dtype([tuple(field) for field in descr] if isinstance(descr, list) else descr)
+    if dtype.hasobject:
+        raise ValueError("object arrays do not cross the kernel boundary")
+    return np.frombuffer(bytearray(base64.b64decode(data)), dtype=dtype).reshape([int(n) for n in shape])
 
 
 def dumps(tree):

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursekit.grading import course, scorekeeper
+from coursekit.grading import course, prestart, scorekeeper
 from coursekit.grading.limits import PIDFILE_ENV
 from coursekit.grading.trusted import TrustedFiles
 
@@ -64,6 +64,20 @@ def prepare(job):
     shutil.copyfile(job.template_db, job.db)
 
 
+def start_kernel_ahead(job, config):
+    """Start this submission's kernel now, for its notebook's folder; the executor takes it over later."""
+    from coursekit.grading.cleanroom import CleanRoomExecute  # nbgrader's executor, configured for this course
+
+    executor = CleanRoomExecute(config=config)
+    trusted = TrustedFiles.for_course(job.course_root, job.assignment)
+    environment = prestart.kernel_environment(trusted, job.scratch, executor.memory_limit_mb, job.pidfile)
+    try:
+        prestart.start_kernel(prestart.kernel_name_of(trusted), environment, executor.extra_arguments,
+                              job.autograded, files_from=job.root / "submitted" / job.student / job.assignment)
+    except Exception:  # noqa: BLE001 (only a head start: the executor starts the kernel itself and reports why not)
+        pass
+
+
 def last_error(log_text):
     """The final exception line of nbgrader's log of a failed run (the reason, in one line)."""
     lines = [line.strip() for line in log_text.splitlines() if line.strip()]
@@ -71,8 +85,12 @@ def last_error(log_text):
     return (exceptions or lines or ["autograde failed"])[-1][:300]
 
 
-def run(job, threads_per_kernel, connection):
-    """Autograde ``job`` in its scratch course; send the result to the parent. Entry point of a worker."""
+def run(job, threads_per_kernel, connection, go):
+    """Autograde ``job`` in its scratch course; send the result to the parent. Entry point of a worker.
+
+    The worker prepares and starts its kernel at once, then waits for the parent's signal on
+    ``go`` before grading: its time is counted from that signal.
+    """
     entered_at, started = time.time(), time.monotonic()
     tempfile.tempdir = str(job.scratch.parent)  # the executor's scratch goes beside the job's
     os.environ[PIDFILE_ENV] = str(job.pidfile)
@@ -88,6 +106,12 @@ def run(job, threads_per_kernel, connection):
         prepared = time.monotonic()
         result["prepare"] = round(prepared - started, 4)
         config = course.course_config(job.root, db_path=job.db, trusted_root=job.course_root)
+        start_kernel_ahead(job, config)
+        result["ahead"] = round(time.monotonic() - started, 4)
+        late = go.poll()  # the batch was already waiting for this submission: no head start
+        go.recv()
+        if not late:
+            started, result["prepare"] = time.monotonic(), 0.0
         course.autograde(config, job.assignment, job.student)
         result["scores"] = {f"{notebook}/{gid}": score for notebook, scores in scorekeeper.RECORDED.items()
                             for gid, score in scores.items()}
