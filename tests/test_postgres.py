@@ -101,7 +101,7 @@ def graded(postgres, tmp_path_factory):
     release = pg.release_notebook("toy")
     submissions = {name: fill_answers(release, {**answers, **change}) for name, change in VARIANTS.items()}
     submissions["untouched"] = release
-    result = pg.autograde("toy", submissions, workers=2)
+    result = pg.autograde("toy", submissions, workers=2, time_limit=240)
     serial = TempCourse(root / "serial", ["toy"], source_dir=TOY_SOURCE, cell_timeout=30)
     for student, notebook in submissions.items():
         serial.submit("toy", student, notebook)
@@ -163,7 +163,7 @@ def test_regrading_on_postgres_keeps_manual_work_and_other_students(graded):
         gb.db.commit()
     with engine.connect() as con:
         before = con.execute(others).fetchall()
-    regraded = pg.grade("toy", ["full"], workers=1)
+    regraded = pg.grade("toy", ["full"], workers=1, time_limit=240)
     assert regraded.scores["full"] == {**regraded.max_scores, "test_double": 1.75}
     with Gradebook(pg.db_url) as gb:
         assert gb.find_comment("answer_double", "toy", "toy", "full").manual_comment == "Nice use of broadcasting."
