@@ -139,8 +139,9 @@ def expect_gradient(f, x, grad, what, seed=0, directions=4, tolerance=GRADIENT_T
 
 def set_params(net, params):
     """Write ``params`` into the arrays of ``net.params`` in place (the layers share those arrays)."""
+    arrays = net.params  # one read: item assignments on its arrays write through to the network's
     for key, value in params.items():
-        net.params[key][:] = value
+        arrays[key][:] = value
 
 
 def as_code(array):
