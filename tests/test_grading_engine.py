@@ -10,7 +10,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from coursekit.checks import class_name, has_method
 from coursekit.grading import kernel_side, wire
-from coursekit.grading.cleanroom import split_hidden
+from coursekit.grading.cleanroom import CleanRoomExecute, split_hidden
 from coursekit.grading.guard import tree_digest
 from coursekit.grading.harness import TempCourse
 from coursekit.grading.remote import KernelView, free_names
@@ -223,6 +223,22 @@ def test_student_dunders_never_run_in_the_grader(student):
         cheat.__array_interface__  # noqa: B018
     assert np.array_equal(cheat.anything, [1.0, 1.0])  # a fabricated attribute is only data to judge
     assert not has_method(cheat, "anything") and has_method(cheat, "forward")
+
+
+def test_a_thousand_remote_calls_leave_the_notebook_running(tmp_path):
+    """Each call adds IOPub messages nbclient also receives; they must not crowd out its next cell."""
+    notebook = new_notebook(cells=[new_code_cell("def identity(x):\n    return x")], metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    executor = CleanRoomExecute(timeout=30)
+    executor.nb, executor.resources = notebook, {"metadata": {"path": str(tmp_path)}}
+    executor._replay, executor._channel = [], None  # what preprocess() sets up for a notebook
+    executor._view = KernelView(executor.request)
+    with executor.setup_kernel():
+        executor.execute_cell(notebook.cells[0], 0)
+        executor._prepare_kernel()
+        identity = executor._fetch_names("identity")["identity"]
+        assert [identity(i) for i in range(1000)] == list(range(1000))
+        assert executor._run_in_kernel("print(identity(7))").outputs[0].text == "7\n"
 
 
 def test_free_names_are_what_a_test_reads_from_the_notebook():

@@ -164,7 +164,7 @@ class CleanRoomExecute(Execute):
     def _open_channel(self, first=""):
         """Have the kernel answer the grader's requests on a new comm (after running ``first``)."""
         self._close_channel()
-        channel = CommChannel(self.km)
+        channel = CommChannel(self.km, self.kc)
         try:
             cell = self._run_in_kernel(first + channel.setup_code())
         except BaseException:
