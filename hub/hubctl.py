@@ -143,6 +143,8 @@ def build_kit(course_root):
     """What students' kernels import from the course (check helpers, lr_utils, data), from the instructor's
     course folder; students' kernels see a new kit when they restart."""
     kit = student_kit.build(course_root, PREFIX / "kit")
+    shutil.copyfile(HUB_DIR / "private_submit.py", kit / "private_submit.py")
+    (kit / "private_submit.py").chmod(0o644)
     run(["chown", "-R", "root:root", str(kit)])
     return kit
 
@@ -174,7 +176,8 @@ def build_environment(course_root, course_id):
     (etc / "nbgrader_config.py").write_text(
         "# Every user's nbgrader: the course and the exchange (written by hub/hubctl.py).\n"
         f"c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = {course_id!r}\n"
-        f"c.Exchange.root = {str(EXCHANGE)!r}\n")
+        f"c.Exchange.root = {str(EXCHANGE)!r}\n"
+        "c.ExchangeFactory.submit = 'private_submit.PrivateSubmit'  # submissions in inbound/ stay private\n")
     lab_settings = env / "share" / "jupyter" / "lab" / "settings"
     lab_settings.mkdir(parents=True, exist_ok=True)  # no news or update checks: the class has no internet
     shutil.copyfile(HUB_DIR / "lab-overrides.json", lab_settings / "overrides.json")
@@ -230,13 +233,25 @@ def settings():
     return json.loads(path.read_text())
 
 
-def hub_pid():
+def running_pid(pid_file, command):
+    """The pid in ``pid_file`` if that process is alive and runs ``command`` (a pid may be reused)."""
     try:
-        pid = int((STATE / "jupyterhub.pid").read_text())
-        os.kill(pid, 0)
-        return pid
+        pid = int(pid_file.read_text())
+        return pid if command.encode() in Path(f"/proc/{pid}/cmdline").read_bytes() else None
     except (FileNotFoundError, ValueError, ProcessLookupError):
         return None
+
+
+def hub_pid():
+    return running_pid(STATE / "jupyterhub.pid", "jupyterhub")
+
+
+def stop_proxy():
+    """A proxy left running by a hub that died would keep the proxy API port: stop it by its pid."""
+    pid = running_pid(STATE / "proxy.pid", "configurable-http-proxy")
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+        log(f"stopped a proxy left running (pid {pid})")
 
 
 def start(timeout=90):
@@ -255,6 +270,7 @@ def start(timeout=90):
     url = f"http://{conf['ip']}:{conf['port']}"
     while time.monotonic() - started < timeout:
         if hub.poll() is not None:
+            stop_proxy()
             sys.exit(f"the hub stopped (exit {hub.returncode}); see {STATE / 'jupyterhub.log'}")
         try:
             urllib.request.urlopen(f"{url}/hub/api", timeout=2)
@@ -268,6 +284,7 @@ def start(timeout=90):
 def stop(timeout=30):
     pid = hub_pid()
     if not pid:
+        stop_proxy()
         log("not running")
         return 0
     os.kill(pid, signal.SIGTERM)  # the hub stops the users' servers and its proxy itself
@@ -277,6 +294,7 @@ def stop(timeout=30):
     if hub_pid():
         os.killpg(pid, signal.SIGKILL)
     (STATE / "jupyterhub.pid").unlink(missing_ok=True)
+    stop_proxy()
     log("stopped")
     return 0
 

@@ -430,6 +430,8 @@ def test_alice_reads_only_what_she_may(cycle):
         "list the exchange's inbound": f"ls {exchange}/dl-foundations/inbound",
         "write bob's notebook in the exchange (even knowing its secret folder name)":
             f"echo x >> {shlex.quote(str(bob_inbound / NOTEBOOKS[A1]))}",
+        "delete bob's notebook in the exchange (even knowing its secret folder name)":
+            f"rm -f {shlex.quote(str(bob_inbound / NOTEBOOKS[A1]))}",
     }
     can = {
         "read her own notebook": f"cat /home/alice/{A1}/{NOTEBOOKS[A1]}",
