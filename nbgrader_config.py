@@ -50,6 +50,7 @@ c.OverwriteCells.add_missing_cells = True
 
 # Cell metadata a student edited is put back from the gradebook before nbgrader reads it.
 c.Autograde.sanitize_preprocessors = [
+    "coursekit.grading.intake.RefuseUnsafeFiles",  # a symbolic link could pass off another notebook as this one
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",

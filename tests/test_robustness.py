@@ -4,17 +4,26 @@ Each case is a submission and its expected per-question scores, status and reaso
 happens, no score is inflated, the batch finishes, and no submission is modified or lost.
 """
 
+import contextlib
+import html
 import json
+import re
 import shutil
+import sysconfig
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
+from hostile import ATTACKS, HOSTILE_MARKDOWN, SLEEPER, attack_source
+from nbgrader.converters.base import NbGraderException
 
 from coursekit.grading import course as nbgrader_ops
 from coursekit.grading.guard import tree_digest
 from coursekit.grading.harness import TempCourse
+from coursekit.grading.scores import question_scores
 from coursekit.submissions import answers_of, fill_answers, grade_id, is_test_cell
 
 
@@ -257,3 +266,149 @@ def test_file_attacks_change_nothing_for_anyone_else(tmp_path, monkeypatch):
     assert result.scores["victim"] == result.max_scores
     assert result.scores["attacker"] == result.max_scores
     assert "changed course files" in result.reasons["attacker"]
+
+
+# --- the hostile corpus: attacks on the grader, the course and classmates, on both grading paths -----
+TOY_SOURCE = Path(__file__).parent / "fixtures" / "toy_course" / "source"
+TOY_POINTS = {"test_double": 2.0, "test_triple": 1.0, "test_scale": 2.0, "test_sgd": 1.0}
+REPO = Path(__file__).resolve().parents[1]
+VICTIMS = ("z_victim", "z_victim_late")  # graded after every attacker (student ids sort last)
+LINKED = {"a_linked_to_source": "source/toy/toy.ipynb",  # a notebook that is a link to the solutions
+          "a_linked_to_classmate": "submitted/z_victim/toy/toy.ipynb"}
+HOSTILE_TIME_LIMIT = 120
+NOTEBOOK_TIME_LIMIT = 20  # serial nbgrader autograde: seconds per notebook
+
+
+def guarded_state(course):
+    """What no submission may change: course files, environment, home, shared memory (attempts on the grader's
+    own code and configuration are reported by the attack itself: LANDED)."""
+    site_packages = Path(sysconfig.get_paths()["purelib"])
+    startup = Path.home() / ".ipython" / "profile_default" / "startup"
+    return {
+        "course": [tree_digest(course.root / folder) for folder in ("source", "release")],
+        "course config": (course.root / "nbgrader_config.py").read_bytes(),
+        "pth files": sorted(p.name for p in site_packages.glob("*.pth")),
+        "ipython startup": sorted(p.name for p in startup.glob("*")) if startup.is_dir() else None,
+        "left in shared memory": sorted(str(p) for folder in ("/dev/shm", "/tmp")
+                                        for p in Path(folder).glob("*hostile*")),
+    }
+
+
+def processes_mentioning(text):
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text in cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                found.append(cmdline.parent.name)
+        except OSError:
+            pass
+    return found
+
+
+def output_text(course, student):
+    """Everything the autograded notebook's cells printed or displayed."""
+    path = course.root / "autograded" / student / "toy" / "toy.ipynb"
+    if not path.is_file():
+        return ""
+    return json.dumps([cell.get("outputs", []) for cell in json.loads(path.read_text())["cells"]])
+
+
+@pytest.fixture(scope="module", params=["course-grade", "nbgrader-autograde"])
+def hostile(request, tmp_path_factory):
+    """Grade every attack (and two honest classmates after them) on one grading path."""
+    course = TempCourse(tmp_path_factory.mktemp("hostile"), ["toy"], source_dir=TOY_SOURCE, cell_timeout=10)
+    with open(course.root / "nbgrader_config.py", "a") as config:
+        config.write(f"get_config().CleanRoomExecute.notebook_time_limit = {NOTEBOOK_TIME_LIMIT}\n")
+    course.config = nbgrader_ops.course_config(course.root)
+    release = course.release_notebook("toy")
+    answers = answers_of(course.source_notebook("toy"))
+    submissions = {f"a_{name}": fill_answers(release, {"answer_double": attack_source(name, course.root, REPO,
+                                                                                        Path.home())})
+                   for name in ATTACKS}
+    submissions["a_rich_output"].cells.append(nbformat.v4.new_markdown_cell(HOSTILE_MARKDOWN))
+    slow = submissions["a_slow_cells"].cells
+    slow[2:2] = [nbformat.v4.new_code_cell("import time\ntime.sleep(9)") for _ in range(2)]
+    submissions["a_untouched"] = release  # the honest baseline: nothing answered
+    submissions |= {victim: fill_answers(release, answers) for victim in VICTIMS}
+    submissions |= dict.fromkeys(LINKED, release)
+    for student, notebook in submissions.items():
+        course.submit("toy", student, notebook)
+    for student, target in LINKED.items():
+        linked = course.root / "submitted" / student / "toy" / "toy.ipynb"
+        linked.unlink()
+        linked.symlink_to(course.root / target)
+    before = guarded_state(course)
+    started = time.monotonic()
+    statuses, reasons = {}, {}
+    if request.param == "course-grade":
+        result = course.grade("toy", list(submissions), workers=2, time_limit=HOSTILE_TIME_LIMIT)
+        statuses, reasons = result.statuses, result.reasons
+    else:
+        with contextlib.suppress(NbGraderException):  # nbgrader reports the refused submissions by raising
+            course.autograde_serial("toy")
+    seconds = time.monotonic() - started
+    scores = {student: question_scores(course.db_url, "toy", student) for student in submissions}
+    outputs = {student: output_text(course, student) for student in submissions}
+    return SimpleNamespace(course=course, path=request.param, scores=scores, statuses=statuses, reasons=reasons,
+                           outputs=outputs, before=before, seconds=seconds, students=list(submissions))
+
+
+def test_honest_baseline_is_zero(hostile):
+    assert hostile.scores["a_untouched"] == dict.fromkeys(TOY_POINTS, 0.0)
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_attack_scores_no_more_than_the_baseline(hostile, attack):
+    assert hostile.scores[f"a_{attack}"] == dict.fromkeys(TOY_POINTS, 0.0), hostile.outputs[f"a_{attack}"][-2000:]
+
+
+@pytest.mark.parametrize("student", sorted(LINKED))
+def test_linked_notebook_is_refused_with_a_reason(hostile, student):
+    assert hostile.scores[student] in (None, dict.fromkeys(TOY_POINTS, 0.0))
+    if hostile.statuses:
+        assert hostile.statuses[student] == "failed"
+        assert "toy.ipynb is a symbolic link" in hostile.reasons[student]
+
+
+def test_classmates_graded_after_the_attacks_keep_full_marks(hostile):
+    assert {victim: hostile.scores[victim] for victim in VICTIMS} == dict.fromkeys(VICTIMS, TOY_POINTS)
+
+
+def test_no_attack_reached_anything_outside_its_sandbox(hostile):
+    landed = {student: [line for line in text.split("\\n") if "LANDED" in line]
+              for student, text in hostile.outputs.items() if "LANDED" in text}
+    assert landed == {}
+    assert "PROCESS LIMIT" in hostile.outputs["a_fork_bomb"]
+    assert hostile.outputs["a_network"].count("NO NETWORK") == 3
+    assert "COURSEKIT_KERNEL_PIDFILE" not in hostile.outputs["a_pidfile_grader_group"]
+
+
+def test_course_grader_environment_and_home_unchanged(hostile):
+    assert guarded_state(hostile.course) == hostile.before
+
+
+def test_no_process_left_alive(hostile):
+    assert processes_mentioning(SLEEPER) == []
+    assert processes_mentioning(str(hostile.course.root)) == []
+
+
+def test_batch_finished_within_its_limits(hostile):
+    assert not {s for s, status in hostile.statuses.items() if status in ("timeout", "crashed")}
+    assert hostile.seconds < HOSTILE_TIME_LIMIT * 2
+    if hostile.path == "nbgrader-autograde":  # one notebook's calls stopped at its time limit
+        assert "NotebookTimeLimit" in hostile.outputs["a_slow_cells"]
+
+
+def test_feedback_escapes_student_output_and_holds_no_hidden_test(hostile):
+    course = hostile.course
+    for student in ("a_rich_output", "a_print_everything"):
+        nbgrader_ops.generate_feedback(course.config, "toy", student)
+    rich = next((course.root / "feedback" / "a_rich_output" / "toy").glob("*.html")).read_text()
+    assert "&lt;script&gt;window.hostile = 1" in rich  # shown, as text
+    live = re.findall(r"<script[^>]*>[^<]*hostile|<[a-z]+ [^>]*on(?:error|load|mouseover)=|href=\"javascript", rich)
+    assert live == []
+    everything = next((course.root / "feedback" / "a_print_everything" / "toy").glob("*.html")).read_text()
+    hidden = [line.strip() for cell in course.source_notebook("toy").cells if is_test_cell(cell)
+              for line in hidden_region(cell.source) if len(line.strip()) > 8]
+    assert hidden
+    assert [line for line in hidden if line in everything or html.escape(line) in everything] == []

@@ -7,7 +7,6 @@ wall-clock limit per submission, and writes a report with a reason for every fai
 """
 
 import argparse
-import contextlib
 import csv
 import fnmatch
 import multiprocessing
@@ -24,7 +23,7 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from tqdm import tqdm
 
-from coursekit.grading import course, gradebook_copy, merge, worker
+from coursekit.grading import course, gradebook_copy, merge, results, sandbox, worker
 from coursekit.grading.guard import SubmissionSnapshot, gradebook_guard
 from coursekit.grading.limits import kill_process_groups
 from coursekit.grading.scores import max_scores
@@ -98,6 +97,11 @@ class BatchGrader:
 
     def grade(self, students):
         """Grade ``students``; return their outcomes in the same order."""
+        from coursekit.grading.cleanroom import CleanRoomExecute  # the course's executor settings
+
+        if CleanRoomExecute(config=self.config).unsafe_no_sandbox:  # the instructor's explicit opt-out
+            os.environ[sandbox.UNSAFE_ENV] = "1"
+        sandbox.require()  # no student code runs without its sandbox, unless the instructor opted out
         ensure_assignment(self.config, self.db_url, self.assignment)
         TrustedFiles.for_course(self.course_root, self.assignment)  # snapshot before any student runs
         self.incidents = []
@@ -133,9 +137,7 @@ class BatchGrader:
                         ahead.append(self._launch(context, pending.pop(0), threads))
                     process, job, receiver, go = ahead.pop(0)
                     job.launched_at = time.time()
-                    with contextlib.suppress(OSError):  # a worker that already failed is collected below
-                        go.send(True)
-                    go.close()
+                    results.go(go)
                     running[process.sentinel] = (process, job, time.monotonic(), receiver)
                 if pending and not ahead:  # the next submission's worker prepares and starts its kernel now
                     ahead.append(self._launch(context, pending.pop(0), threads))
@@ -152,11 +154,12 @@ class BatchGrader:
                         outcome = self._finish(job, "timeout", elapsed,
                                                f"took longer than the {self.time_limit} s limit")
                     else:
-                        result = receiver.recv() if receiver.poll() else None
                         process.join()
                         kill_process_groups(job.pidfile)
-                        outcome = self._collect(job, result, process.exitcode, elapsed)
-                    receiver.close()
+                        outcome = self._collect(job, results.receive(receiver), process.exitcode, elapsed)
+                        receiver = None
+                    if receiver is not None:
+                        os.close(receiver)
                     outcomes[job.student] = outcome
                     del running[sentinel]
                     bar.update(1)
@@ -171,13 +174,16 @@ class BatchGrader:
 
     @staticmethod
     def _launch(context, job, threads):
-        """Fork ``job``'s worker; it prepares and starts its kernel, then waits for ``go``."""
-        receiver, sender = context.Pipe(duplex=False)
-        go_receiver, go = context.Pipe(duplex=False)
+        """Fork ``job``'s worker; it prepares and starts its kernel, then waits for ``go``.
+
+        Both pipes are plain file descriptors: the result comes back as JSON, never pickled.
+        """
+        receiver, sender = os.pipe()
+        go_receiver, go = os.pipe()
         process = context.Process(target=worker.run, args=(job, threads, sender, go_receiver), daemon=True)
         process.start()
-        sender.close()
-        go_receiver.close()
+        os.close(sender)
+        os.close(go_receiver)
         return process, job, receiver, go
 
     def _collect(self, job, result, exitcode, elapsed):
@@ -193,7 +199,7 @@ class BatchGrader:
     def _finish(self, job, status, seconds, reason, auto_scores=None):
         """Merge what the worker produced (or a zero) into the course, and describe it."""
         graded = merge.read_submission(self.layout, job.db, job.student) \
-            if job.db.exists() and status != "timeout" else None
+            if job.db.exists() and status == "graded" else None  # a failed worker's copy is never trusted
         merge_started = time.monotonic()
         if self.gradebook_guard.restore_if_changed():
             self.incidents.append("the gradebook was changed while these submissions ran: "
@@ -258,14 +264,24 @@ def main(argv=None):
     parser.add_argument("--time-limit", type=float, default=600, help="seconds per submission (default 600)")
     parser.add_argument("--course", default=str(COURSE_ROOT), help="course folder (default: this repository)")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--unsafe-no-sandbox", action="store_true",
+                        help="run students' kernels WITHOUT their sandbox (only where the students' code is trusted)")
     args = parser.parse_args(argv)
+    if args.unsafe_no_sandbox:
+        os.environ[sandbox.UNSAFE_ENV] = "1"
+        print("WARNING: grading without the kernel sandbox (--unsafe-no-sandbox): student code can reach "
+              "everything this user can.", file=sys.stderr)
     students = find_students(args.course, args.assignment, args.student)
     if not students:
         print(f"No submissions found under {args.course}/submitted/*/{args.assignment}/", file=sys.stderr)
         return 1
     grader = BatchGrader(args.course, args.assignment, args.workers, args.time_limit, not args.no_progress)
     started = time.monotonic()
-    outcomes = grader.grade(students)
+    try:
+        outcomes = grader.grade(students)
+    except sandbox.SandboxUnavailable as error:
+        print(error, file=sys.stderr)
+        return 2
     maxima = max_scores(grader.db_url, args.assignment)
     report = Path(args.course) / "reports" / f"{args.assignment}-grading.csv"
     write_report(report, args.assignment, outcomes, maxima)

@@ -19,6 +19,8 @@ import zmq
 from jupyter_client import BlockingKernelClient
 from jupyter_core.utils import run_sync
 
+MAX_ANSWER_BYTES = 256 * 2**20  # an answer from the kernel larger than this never reaches the grader's memory
+
 
 class NoAnswer(Exception):
     """The kernel went idle without answering (its side of the comm is gone)."""
@@ -46,6 +48,7 @@ class CommChannel:
         self.iopub.setsockopt(zmq.RCVHWM, 0)
         for topic in (f"comm-{self.comm_id}".encode(), b"kernel."):  # the answers, and status messages
             self.iopub.setsockopt(zmq.SUBSCRIBE, topic)
+        self.iopub.setsockopt(zmq.MAXMSGSIZE, MAX_ANSWER_BYTES)  # a larger answer is dropped, never read whole
         self.iopub.connect(client._make_url("iopub"))
         self.notebook_iopub = zmq.Socket.shadow(notebook_client.iopub_channel.socket.underlying)
 

@@ -28,9 +28,9 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
-from traitlets import Integer, Unicode
+from traitlets import Bool, Integer, Unicode
 
-from coursekit.grading import prestart
+from coursekit.grading import prestart, sandbox
 from coursekit.grading.channel import CommChannel, KernelDied, NoAnswer, TimedOut
 from coursekit.grading.kernel import LimitedKernelManager
 from coursekit.grading.limits import PIDFILE_ENV, kill_process_groups
@@ -78,10 +78,17 @@ class CleanRoomExecute(Execute):
         "", help="Course folder whose source/<assignment>/ and datasets the grader trusts."
     ).tag(config=True)
     memory_limit_mb = Integer(4096, help="Address-space limit of the student's kernel (MiB).").tag(config=True)
+    notebook_time_limit = Integer(
+        600, help="Seconds a whole notebook may take, its cells and its tests' calls together; "
+                  "what is left after that is not run and scores nothing.").tag(config=True)
+    unsafe_no_sandbox = Bool(
+        False, help="Run students' kernels WITHOUT their sandbox: only on a machine where the students' code "
+                    "is trusted (see the README's security model).").tag(config=True)
 
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
         super().__init__(**kwargs)
+        self._deadline, self._cell_timeout = float("inf"), self.timeout  # preprocess() sets them per notebook
 
     # --- the whole notebook -------------------------------------------------------------
     def preprocess(self, nb, resources, km=None):
@@ -92,16 +99,20 @@ class CleanRoomExecute(Execute):
         self._replay, self._channel = [], None
         self._view = KernelView(self.request)
         self._timing = {"started": time.monotonic()}
+        self._deadline, self._cell_timeout = time.monotonic() + self.notebook_time_limit, self.timeout
         pidfile = os.environ.get(PIDFILE_ENV) or str(self._scratch / "kernel.pids")
         started = prestart.take(self.kernel_name or nb.metadata.get("kernelspec", {}).get("name", "python3")) \
             if km is None else None
         settings = started.environment if started else prestart.kernel_environment(
             self._trusted, self._scratch, self.memory_limit_mb, pidfile)
+        if self.unsafe_no_sandbox:
+            settings = {**settings, sandbox.UNSAFE_ENV: "1"}
         saved = {name: os.environ.get(name) for name in settings}
         os.environ.update(settings)
         try:
             nb, resources = super().preprocess(nb, resources, started.manager if started else km)
         finally:
+            self.timeout = self._cell_timeout
             self._close_channel()
             if started:  # nbclient leaves a kernel it did not start running
                 self._stop_kernel()
@@ -118,6 +129,28 @@ class CleanRoomExecute(Execute):
             resources.setdefault("coursekit", {})["tampered"] = tampered
         return nb, resources
 
+    # --- starting the kernel: a kernel that fails to start is started once more ----------
+    async def async_start_new_kernel(self, **kwargs):
+        try:
+            await super().async_start_new_kernel(**kwargs)
+        except sandbox.SandboxUnavailable:
+            raise
+        except Exception as error:
+            self.log.warning("The grading kernel did not start (%s); starting it once more", error)
+            await super().async_start_new_kernel(**kwargs)
+
+    async def async_start_new_kernel_client(self):
+        try:
+            return await super().async_start_new_kernel_client()
+        except Exception as error:  # nbclient has shut the kernel down
+            self.log.warning("The grading kernel did not answer (%s); starting it once more", error)
+            self.km = self.km or self.create_kernel_manager()
+            await self.async_start_new_kernel()
+            return await super().async_start_new_kernel_client()
+
+    start_new_kernel = run_sync(async_start_new_kernel)
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
     # --- one cell ---------------------------------------------------------------------
     def _stop_kernel(self):
         with contextlib.suppress(Exception):  # the kernel's processes are killed right after in any case
@@ -125,7 +158,18 @@ class CleanRoomExecute(Execute):
             run_sync(self.km.shutdown_kernel)(now=True)
         self.kc = self.km = None
 
+    def _remaining(self):
+        """Seconds left of the notebook's time limit."""
+        return min(self._deadline - time.monotonic(), 10**9)
+
     def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and self._remaining() <= 0:
+            cell.outputs = [error_output(
+                "NotebookTimeLimit", f"grading stopped after {self.notebook_time_limit} s",
+                [f"NotebookTimeLimit: this notebook took longer than {self.notebook_time_limit} s to grade; "
+                 "this cell was not run."])]
+            return cell, self.resources
+        self.timeout = max(1, min(self._cell_timeout or 30, int(self._remaining()) + 1))
         if "first_cell" not in self._timing:
             self._timing["first_cell"] = time.monotonic()
             with contextlib.suppress(*FATAL):  # a kernel that fails here fails the first cell next
@@ -220,7 +264,7 @@ class CleanRoomExecute(Execute):
                 self._lose_kernel(f"the student's kernel stopped while the test ran ({error})")
             if errors:
                 raise KernelUnavailable(f"the student's kernel did not answer the test ({errors[0]})")
-        channel, limit = self._channel, self.timeout or 30
+        channel, limit = self._channel, max(1, int(min(self._cell_timeout or 30, self._remaining())))
         msg_id = channel.send(payload)
         try:
             return channel.receive(msg_id, limit)

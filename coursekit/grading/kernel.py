@@ -1,12 +1,76 @@
-"""The kernel manager of grading kernels: every kernel starts under coursekit.grading.limits."""
+"""The kernel manager of grading kernels: every kernel starts in its sandbox, under the limits wrapper.
 
+The kernel runs in ``coursekit.grading.sandbox`` (bubblewrap) with its Jupyter channels on Unix
+sockets in a private folder (``ipc`` transport: the kernel has no network). Where the sandbox
+cannot run, starting a kernel raises SandboxUnavailable, unless the instructor opted out
+explicitly (``COURSEKIT_UNSAFE_NO_SANDBOX=1``, set by ``CleanRoomExecute.unsafe_no_sandbox``
+or ``course-grade --unsafe-no-sandbox``).
+"""
+
+import asyncio
+import os
+import shutil
 import sys
+import tempfile
+import time
+from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import Unicode
+
+from coursekit.grading import sandbox
 
 
 class LimitedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernels start through the limits wrapper (memory cap, pid record)."""
+    """A kernel manager whose kernels start sandboxed, through the limits wrapper (limits, pid record)."""
+
+    files_from = Unicode("", help="Folder whose files the kernel's working folder starts with "
+                                  "(default: the folder the kernel is started in).").tag(config=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._run_dir = None
+        self._sandboxed = not sandbox.unsafe_requested()
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self._sandboxed:
+            sandbox.require()
+            if self._run_dir is None:
+                self._run_dir = Path(tempfile.mkdtemp(prefix="coursekit-kernel-"))
+                self.transport, self.ip = "ipc", str(self._run_dir / "kernel")
+                self.connection_file = str(self._run_dir / "kernel.json")
+            self._folder = Path(os.path.abspath(kw.get("cwd") or os.getcwd()))
+        return await super()._async_pre_start_kernel(**kw)
 
     def format_kernel_cmd(self, extra_arguments=None):
-        return [sys.executable, "-m", "coursekit.grading.limits", "--"] + super().format_kernel_cmd(extra_arguments)
+        cmd = super().format_kernel_cmd(extra_arguments)
+        if self._sandboxed:
+            data = os.environ.get(sandbox.DATA_ENV)
+            files = sandbox.stage(Path(self.files_from or self._folder).resolve(), self._run_dir / "files")
+            layout = sandbox.Layout(self._folder, files, self._run_dir, Path(data).resolve() if data else None)
+            uid = sandbox.kernel_uid()
+            sandbox.hand_over(self._run_dir, uid, layout.data_dir)
+            environment = {**os.environ, **(self.kernel_spec.env if self.kernel_spec else {})}
+            cmd = sandbox.command(layout, cmd, environment, uid)
+        return [sys.executable, "-m", "coursekit.grading.limits", "--", *cmd]
+
+    async def _async_post_start_kernel(self, **kw):
+        if self._sandboxed and os.geteuid() == 0:
+            await self._seal_when_listening()
+        await super()._async_post_start_kernel(**kw)
+
+    async def _seal_when_listening(self, timeout=60):
+        """Wait until the kernel has made its sockets (before any code is sent to it), then seal its run folder."""
+        sockets = sandbox.socket_paths(self.get_connection_info())
+        deadline = time.monotonic() + timeout
+        while not all(os.path.exists(path) for path in sockets):
+            if time.monotonic() > deadline or not await self._async_is_alive():
+                return  # a kernel that never listens fails its start, and is killed with its folder
+            await asyncio.sleep(0.01)
+        sandbox.seal(self._run_dir, self.get_connection_info())
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart and self._run_dir is not None:
+            shutil.rmtree(self._run_dir, ignore_errors=True)
+            self._run_dir = None

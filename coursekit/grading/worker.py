@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursekit.grading import course, prestart, scorekeeper
+from coursekit.grading import course, intake, prestart, results, scorekeeper
 from coursekit.grading.limits import PIDFILE_ENV
 from coursekit.grading.trusted import TrustedFiles
 
@@ -53,6 +53,7 @@ class Job:
 
 def prepare(job):
     """Lay out the scratch course: submission copy, trusted source files, gradebook copy."""
+    intake.check_submission(job.submission_dir)
     job.scratch.mkdir(parents=True)
     shutil.copytree(job.submission_dir, job.root / "submitted" / job.student / job.assignment, symlinks=True)
     trusted = TrustedFiles.for_course(job.course_root, job.assignment)
@@ -85,11 +86,12 @@ def last_error(log_text):
     return (exceptions or lines or ["autograde failed"])[-1][:300]
 
 
-def run(job, threads_per_kernel, connection, go):
+def run(job, threads_per_kernel, result_fd, go_fd):
     """Autograde ``job`` in its scratch course; send the result to the parent. Entry point of a worker.
 
     The worker prepares and starts its kernel at once, then waits for the parent's signal on
-    ``go`` before grading: its time is counted from that signal.
+    the pipe ``go_fd`` before grading: its time is counted from that signal. The result goes to
+    the parent as JSON on the pipe ``result_fd`` (coursekit.grading.results).
     """
     entered_at, started = time.time(), time.monotonic()
     tempfile.tempdir = str(job.scratch.parent)  # the executor's scratch goes beside the job's
@@ -108,16 +110,19 @@ def run(job, threads_per_kernel, connection, go):
         config = course.course_config(job.root, db_path=job.db, trusted_root=job.course_root)
         start_kernel_ahead(job, config)
         result["ahead"] = round(time.monotonic() - started, 4)
-        late = go.poll()  # the batch was already waiting for this submission: no head start
-        go.recv()
+        late = results.wait_for_go(go_fd)  # the batch was already waiting for this submission: no head start
+        go_fd = None
         if not late:
             started, result["prepare"] = time.monotonic(), 0.0
         course.autograde(config, job.assignment, job.student)
         result["scores"] = {f"{notebook}/{gid}": score for notebook, scores in scorekeeper.RECORDED.items()
                             for gid, score in scores.items()}
+    except intake.SubmissionRefused as error:
+        result = {"ok": False, "reason": str(error)}
     except Exception as error:  # nbgrader reports a failed submission by raising
         result = {"ok": False, "reason": last_error(log_text.getvalue()) or str(error)}
+    if go_fd is not None:  # refused before grading: the batch's signal is not awaited
+        os.close(go_fd)
     result["seconds"] = round(time.monotonic() - started, 3)
     result["entered_at"] = entered_at
-    connection.send(result)
-    connection.close()
+    results.send(result_fd, result)

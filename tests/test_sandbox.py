@@ -1,0 +1,154 @@
+"""The grading kernel's sandbox, seen from inside a kernel, and the refusal to grade without it."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from jupyter_client import BlockingKernelClient
+from jupyter_core.utils import run_sync
+from nbformat.v4 import new_notebook
+
+from coursekit.grading import sandbox
+from coursekit.grading.kernel import LimitedKernelManager
+
+PROBE = r'''
+import json, os, resource, socket, sys
+def attempt(action):
+    try:
+        action()
+        return "done"
+    except OSError as error:
+        return type(error).__name__
+facts = {
+    "uid": os.getuid(), "cwd": os.getcwd(), "files": sorted(os.listdir(".")),
+    "pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+    "dev_shm": os.listdir("/dev/shm"), "home": os.path.expanduser("~"),
+    "env": sorted(os.environ), "data": sorted(os.listdir(os.environ["CATVNONCAT_DIR"])),
+    "course_visible": sorted(os.listdir(COURSE)), "gradebook_visible": os.path.exists(COURSE + "/gradebook.db"),
+    "write_here": attempt(lambda: open("written.txt", "w").write("x")),
+    "write_data": attempt(lambda: open(os.path.join(os.environ["CATVNONCAT_DIR"], "x"), "w")),
+    "write_env": attempt(lambda: open(os.path.join(sys.prefix, "zz.pth"), "w")),
+    "network": attempt(lambda: socket.create_connection(("1.1.1.1", 53), timeout=1)),
+    "limits": {name: resource.getrlimit(getattr(resource, name))[0]
+               for name in ("RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CPU")},
+}
+print(json.dumps(facts))
+'''
+
+
+def probe(folder, data, course):
+    manager = LimitedKernelManager(kernel_name="python3")
+    run_sync(manager.start_kernel)(cwd=str(folder), extra_arguments=["--IPKernelApp.log_level=ERROR"])
+    client = BlockingKernelClient()
+    client.load_connection_info(manager.get_connection_info())
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        printed = []
+        reply = client.execute_interactive(f"COURSE = {str(course)!r}\n" + PROBE, timeout=60,
+                                           output_hook=lambda m: printed.append(m["content"].get("text", "")))
+        assert reply["content"]["status"] == "ok", reply["content"]
+        return json.loads("".join(printed)), manager.get_connection_info()
+    finally:
+        client.stop_channels()
+        run_sync(manager.shutdown_kernel)(now=True)
+
+
+@pytest.fixture(scope="module")
+def inside(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course")
+    folder = course / "autograded" / "student" / "a1"
+    folder.mkdir(parents=True)
+    (folder / "helper.py").write_text("x = 1\n")
+    (folder / "a1.ipynb").write_text("{}")  # the graded notebook, with the instructor's tests put back
+    (folder / "link.py").symlink_to(course / "gradebook.db")
+    (course / "gradebook.db").write_text("secret")
+    data = tmp_path_factory.mktemp("data")
+    (data / "train.h5").write_bytes(b"data")
+    saved = os.environ.get(sandbox.DATA_ENV)
+    os.environ[sandbox.DATA_ENV] = str(data)
+    try:
+        facts, connection = probe(folder, data, course)
+    finally:
+        os.environ.pop(sandbox.DATA_ENV) if saved is None else os.environ.__setitem__(sandbox.DATA_ENV, saved)
+    return facts, connection, folder
+
+
+def test_kernel_runs_as_its_own_user_in_its_own_pid_namespace(inside):
+    facts, _, _ = inside
+    assert facts["uid"] not in (0, os.getuid())
+    assert os.getpid() not in facts["pids"] and max(facts["pids"]) < 10
+
+
+def test_kernel_sees_a_private_copy_of_its_files_and_nothing_of_the_course(inside):
+    facts, _, folder = inside
+    assert facts["cwd"] == str(folder)
+    assert facts["files"] == ["helper.py"]  # no notebook (hidden tests), no symbolic link
+    assert facts["course_visible"] == ["autograded"] and facts["gradebook_visible"] is False
+    assert facts["write_here"] == "done" and not (folder / "written.txt").exists()
+    assert facts["dev_shm"] == [] and facts["home"] == "/tmp"
+    assert not [name for name in facts["env"] if name.startswith("COURSEKIT")]
+
+
+def test_kernel_cannot_write_its_data_or_environment_nor_reach_the_network(inside):
+    facts, connection, _ = inside
+    assert facts["data"] == ["train.h5"]
+    assert facts["write_data"] == "OSError" and facts["write_env"] == "OSError"
+    assert facts["network"] == "OSError"
+    assert connection["transport"] == "ipc"
+
+
+def test_kernel_runs_under_limits(inside):
+    limits = inside[0]["limits"]
+    assert limits["RLIMIT_NPROC"] == sandbox.SandboxLimits.processes
+    assert limits["RLIMIT_FSIZE"] == sandbox.SandboxLimits.file_mb * 2**20
+    assert limits["RLIMIT_NOFILE"] == 1024 and 0 < limits["RLIMIT_CPU"] <= 3600
+
+
+def test_grading_refuses_without_the_sandbox_and_says_how_to_enable_it(monkeypatch, tmp_path):
+    monkeypatch.setattr(sandbox, "bwrap_path", lambda: None)
+    sandbox.problem.cache_clear()
+    try:
+        with pytest.raises(sandbox.SandboxUnavailable, match="apt-get install bubblewrap.*unsafe_no_sandbox"):
+            run_sync(LimitedKernelManager(kernel_name="python3").start_kernel)(cwd=str(tmp_path))
+    finally:
+        sandbox.problem.cache_clear()
+
+
+def test_explicit_opt_out_runs_the_kernel_without_sandbox(monkeypatch, tmp_path):
+    monkeypatch.setenv(sandbox.UNSAFE_ENV, "1")
+    monkeypatch.setattr(sandbox, "bwrap_path", lambda: None)
+    manager = LimitedKernelManager(kernel_name="python3")
+    run_sync(manager.start_kernel)(cwd=str(tmp_path), extra_arguments=["--IPKernelApp.log_level=ERROR"])
+    try:
+        assert manager.transport == "tcp" and run_sync(manager.is_alive)()
+    finally:
+        run_sync(manager.shutdown_kernel)(now=True)
+    assert Path(tmp_path).is_dir()
+
+
+class FlakyKernelManager(LimitedKernelManager):
+    """Fails its first start, as a kernel whose port was taken did."""
+
+    attempts = 0
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        FlakyKernelManager.attempts += 1
+        if FlakyKernelManager.attempts == 1:
+            raise RuntimeError("Address already in use")
+        return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+
+def test_a_kernel_that_fails_to_start_is_started_once_more(tmp_path):
+    from coursekit.grading.cleanroom import CleanRoomExecute
+
+    executor = CleanRoomExecute(kernel_manager_class=FlakyKernelManager,
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
+    executor.nb, executor.resources = new_notebook(), {}
+    executor.km = executor.create_kernel_manager()
+    run_sync(executor.async_start_new_kernel)(cwd=str(tmp_path))
+    try:
+        assert FlakyKernelManager.attempts == 2 and run_sync(executor.km.is_alive)()
+    finally:
+        run_sync(executor.km.shutdown_kernel)(now=True)
