@@ -39,6 +39,8 @@ for pid in [p for p in os.listdir("/proc") if p.isdigit()]:
         continue
     for fd in fds:
         try:
+            if not os.readlink(f"/proc/{pid}/fd/{fd}").startswith("pipe:"):
+                continue  # pipes only: a file opened "wb" would be truncated, wherever this ran
             with open(f"/proc/{pid}/fd/{fd}", "wb", buffering=0) as handle:
                 handle.write(pickle.dumps(forged) + json.dumps(forged).encode())
             if int(pid) != os.getpid():
