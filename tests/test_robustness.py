@@ -239,7 +239,7 @@ def hidden_region(source):
 
 
 def test_file_attacks_change_nothing_for_anyone_else(tmp_path, monkeypatch):
-    """A submission that rewrites the data, the sources, the gradebook and deletes a classmate's folder."""
+    """A submission that rewrites the data, the sources, the gradebook and deletes a classmate's folder by path."""
     assignment = "a1_numpy_basics"
     data = tmp_path / "data"
     shutil.copytree(Path(__file__).resolve().parents[1] / "datasets", data)
@@ -265,7 +265,7 @@ def test_file_attacks_change_nothing_for_anyone_else(tmp_path, monkeypatch):
     assert tree_digest(course.root / "submitted") == submitted_before
     assert result.scores["victim"] == result.max_scores
     assert result.scores["attacker"] == result.max_scores
-    assert "changed course files" in result.reasons["attacker"]
+    assert result.reasons["attacker"] == ""  # nothing reached the course: the sandbox hides it, nothing to restore
 
 
 # --- the hostile corpus: attacks on the grader, the course and classmates, on both grading paths -----
