@@ -4,6 +4,8 @@ Worker results are made with nbgrader's Gradebook API on the worker's copy, as a
 writes them, so these tests run no kernel.
 """
 
+import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 from nbgrader.api import Gradebook
 from sqlalchemy import event
 
-from coursekit.grading import gradebook_copy, merge
+from coursekit.grading import gradebook_copy, merge, results
 from coursekit.grading.guard import GradebookGuard
 from coursekit.grading.harness import TempCourse
 
@@ -168,3 +170,24 @@ def test_scores_from_a_worker_are_clamped_and_must_be_numbers(gradebook):
     forged = dict(zip(keys, [100.0, -5.0, float("nan"), "lots"]))
     scores = merge.merge_submission(engine, layout, new, "s03", auto_scores=forged)
     assert scores == {keys[0].split("/")[-1]: maxima[keys[0].split("/")[-1]], **{k.split("/")[-1]: 0 for k in keys[1:]}}
+
+
+def pipe_with(data):
+    reader, writer = os.pipe()
+    os.write(writer, data)
+    os.close(writer)
+    return reader
+
+
+def test_a_workers_result_is_json_checked_field_by_field(monkeypatch):
+    """No pickle: garbage, a pickle, an oversized message give nothing; wrong types are dropped or zeroed."""
+    assert results.receive(pipe_with(b"\x80\x04\x95 not json")) is None
+    assert results.receive(pipe_with(b"")) is None
+    monkeypatch.setattr(results, "MAX_BYTES", 100)
+    assert results.receive(pipe_with(b'{"ok": true, "reason": "' + b"x" * 200 + b'"}')) is None
+    monkeypatch.undo()
+    forged = {"ok": "yes", "reason": ["x"] * 3, "seconds": "NaN", "scores": {"toy/test_double": float("inf"),
+                                                                             "toy/test_triple": "2", "toy/x": 1.5}}
+    got = results.receive(pipe_with(json.dumps(forged).encode()))
+    assert got["ok"] is False and got["reason"] == "['x', 'x', 'x']" and got["seconds"] == 0.0
+    assert got["scores"] == {"toy/test_double": 0.0, "toy/test_triple": 0.0, "toy/x": 1.5}
