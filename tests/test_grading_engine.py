@@ -3,6 +3,7 @@
 import sqlite3
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 from nbclient import NotebookClient
@@ -303,6 +304,14 @@ def test_gradebook_holds_every_submission_and_cell(toy):
                            "JOIN submitted_notebook n ON n.assignment_id = sa.id "
                            "JOIN grade g ON g.notebook_id = n.id GROUP BY sa.student_id").fetchall()
     assert dict(rows) == {student: len(FULL) for student in submissions}
+
+
+def test_batch_workers_keep_the_course_cell_timeout(toy):
+    course, _, _, _ = toy  # the toy course's own nbgrader_config.py sets 5 s (the repository's: 30 s)
+    (notebook,) = (course.root / "autograded" / "endless_double" / "toy").glob("*.ipynb")
+    errors = [output.get("evalue", "") for cell in nbformat.read(notebook, as_version=4).cells
+              for output in cell.get("outputs", []) if output.get("output_type") == "error"]
+    assert any("ran longer than 5 s" in error for error in errors), errors
 
 
 def test_batch_equals_serial_nbgrader(toy, tmp_path):

@@ -25,12 +25,14 @@ if ENV_BIN not in os.environ.get("PATH", "").split(os.pathsep):
 def course_config(root=COURSE_ROOT, db_path=None, trusted_root=None, extra=None):
     """The course's nbgrader_config.py, pointed at ``root`` (and its SQLite gradebook at ``db_path``).
 
-    ``trusted_root`` is the folder whose source/ and data the grader trusts (default ``root``).
+    ``trusted_root`` is the folder whose source/ and data the grader trusts (default ``root``);
+    its own nbgrader_config.py (a course's cell timeout, say) overrides the repository's.
     """
     config = PyFileConfigLoader("nbgrader_config.py", path=str(COURSE_ROOT)).load_config()
     root = Path(root).resolve()
-    if root != COURSE_ROOT and (root / "nbgrader_config.py").is_file():  # a scratch course's own overrides
-        config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
+    settings = Path(trusted_root or root).resolve()
+    if settings != COURSE_ROOT and (settings / "nbgrader_config.py").is_file():  # another course's overrides
+        config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(settings)).load_config())
     config.CourseDirectory.root = str(root)
     config.CleanRoomExecute.trusted_root = str(Path(trusted_root or root).resolve())
     if db_path or config.CourseDirectory.db_url.startswith("sqlite"):  # a server's db_url is kept as configured
