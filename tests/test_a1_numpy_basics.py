@@ -13,7 +13,7 @@ import pytest
 from nbgrader.validator import Validator
 
 from coursekit.paths import COURSE_ROOT, RELEASE_DIR, SOURCE_DIR
-from coursekit.submissions import SOLUTION_REGION, answers_of, fill_answers, grade_id, load_notebook
+from coursekit.submissions import SOLUTION_REGION, answers_of, fill_answers, load_notebook
 
 ASSIGNMENT = "a1_numpy_basics"
 NOTEBOOK = "numpy_basics.ipynb"
@@ -165,7 +165,7 @@ def alternatives_student(index):
 
 
 def submissions_answers():
-    """``{student: answers replacing the solution's}`` of every graded submission but the bare release."""
+    """``{student: answers replacing the solution's}`` of every graded submission but the untouched release."""
     answers = {"solution": {}, "softmax_without_max": definitions({"softmax": SOFTMAX_WITHOUT_MAX}),
                "hard_coded": definitions(HARD_CODED)}
     for index in range(3):
@@ -183,20 +183,7 @@ def course(course_for):
 @pytest.fixture(scope="module")
 def graded(course):
     """Every submission autograded in one run: the GradeResult."""
-    release = course.release_notebook(ASSIGNMENT)
-    solution = answers_of(course.source_notebook(ASSIGNMENT))
-    notebooks = {student: fill_answers(release, {**solution, **answers})
-                 for student, answers in submissions_answers().items()}
-    notebooks["release"] = release
-    return course.autograde(ASSIGNMENT, notebooks)
-
-
-def scores_of(graded, student, cells):
-    return {cell: graded.scores[student][cell] for cell in cells}
-
-
-def full_marks(graded, cells):
-    return {cell: graded.max_scores[cell] for cell in cells}
+    return course.autograde_answers(ASSIGNMENT, submissions_answers())
 
 
 def test_points_per_function_total_30(graded):
@@ -249,8 +236,8 @@ def test_every_submission_is_graded(graded):
     assert all(scores is not None for scores in graded.scores.values())
 
 
-def test_release_scores_zero_everywhere(graded):
-    assert graded.scores["release"] == {cell: 0.0 for cell in graded.max_scores}
+def test_untouched_release_scores_zero_everywhere(graded):
+    assert graded.scores["untouched_release"] == {cell: 0.0 for cell in graded.max_scores}
 
 
 def test_solution_scores_full_marks(graded):
@@ -263,8 +250,8 @@ def test_wrong_answer_loses_its_function_points_and_no_other(graded, function, l
     losing = graded_cells(function)
     keeping = [cell for cell in graded.max_scores
                if cell not in affected_cells(function) + affected_cells(PARTNER[function])]
-    assert scores_of(graded, student, losing) == {cell: 0.0 for cell in losing}
-    assert scores_of(graded, student, keeping) == full_marks(graded, keeping)
+    assert graded.scores_of(student, losing) == {cell: 0.0 for cell in losing}
+    assert graded.scores_of(student, keeping) == graded.full_marks(keeping)
 
 
 @pytest.mark.parametrize("index", range(3))
@@ -279,15 +266,7 @@ def test_softmax_without_max_subtraction_loses_only_the_stability_points(graded)
 
 def test_hard_coded_answers_lose_the_hidden_points(graded):
     hidden = [cell for cell in graded.max_scores if cell.startswith("hidden_")]
-    assert scores_of(graded, "hard_coded", hidden) == {cell: 0.0 for cell in hidden}
-
-
-def autograded_errors(course, student):
-    """``{grade_id: error text}`` of the test cells that failed in a student's autograded notebook."""
-    notebook = load_notebook(course.root / "autograded" / student / ASSIGNMENT / NOTEBOOK)
-    return {grade_id(cell): "\n".join(f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error")
-            for cell in notebook.cells if cell.cell_type == "code" and grade_id(cell)
-            and any(o.output_type == "error" for o in cell.outputs)}
+    assert graded.scores_of("hard_coded", hidden) == {cell: 0.0 for cell in hidden}
 
 
 @pytest.mark.parametrize(("function", "label", "words"), [
@@ -302,12 +281,12 @@ def autograded_errors(course, student):
     ("L2", "square_root", "without a square root"),
 ])
 def test_visible_failure_names_the_classic_mistake(graded, course, function, label, words):
-    message = autograded_errors(course, wrong_student(function, label))[f"test_{function}"]
+    message = course.failed_tests(ASSIGNMENT, wrong_student(function, label))[f"test_{function}"]
     assert message.startswith("CheckFailed: ") and words in message
 
 
 def test_hidden_failure_does_not_show_reference_values(graded, course):
-    errors = autograded_errors(course, "hard_coded")
+    errors = course.failed_tests(ASSIGNMENT, "hard_coded")
     for function in ("L1", "L2"):  # their hard-coded answers pass the visible example
         assert "test_" + function not in errors
         message = errors[f"hidden_{function}"]

@@ -11,6 +11,7 @@ from coursekit.grading import course
 from coursekit.grading.batch import BatchGrader
 from coursekit.grading.scores import max_scores
 from coursekit.paths import SOURCE_DIR
+from coursekit.submissions import answers_of, fill_answers, grade_id, is_test_cell
 
 
 @dataclass
@@ -25,6 +26,19 @@ class GradeResult:
 
     def total(self, student):
         return sum(self.scores[student].values())
+
+    def scores_of(self, student, cells):
+        """``{grade_id: score}`` of the given cells in a student's grade."""
+        return {cell: self.scores[student][cell] for cell in cells}
+
+    def full_marks(self, cells):
+        """``{grade_id: maximum score}`` of the given cells."""
+        return {cell: self.max_scores[cell] for cell in cells}
+
+    def part_scores(self, student, part):
+        """A student's (visible test, hidden test) scores of one part: cells ``test_<part>``, ``hidden_<part>``."""
+        scores = self.scores[student]
+        return scores[f"test_{part}"], scores[f"hidden_{part}"]
 
 
 class TempCourse:
@@ -70,6 +84,25 @@ class TempCourse:
         for student, notebook in submissions.items():
             self.submit(assignment, student, notebook)
         return self.grade(assignment, list(submissions), workers, time_limit)
+
+    def autograde_answers(self, assignment, answers_by_student):
+        """Autograde, in one batch, the release filled with the solution and each student's answers over it.
+
+        ``answers_by_student`` is ``{student: {answer grade_id: code}}``; a student with ``{}`` hands in the
+        solution. The release as handed out is graded too, as student ``untouched_release``.
+        """
+        release = self.release_notebook(assignment)
+        solution = answers_of(self.source_notebook(assignment))
+        notebooks = {student: fill_answers(release, {**solution, **answers})
+                     for student, answers in answers_by_student.items()}
+        return self.autograde(assignment, {"untouched_release": release, **notebooks})
+
+    def failed_tests(self, assignment, student):
+        """``{grade_id: "ename: evalue"}`` of the test cells that raised in a student's autograded notebook."""
+        notebook = nbformat.read(self.notebook_path(Path("autograded", student), assignment), as_version=4)
+        return {grade_id(cell): "\n".join(f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error")
+                for cell in notebook.cells
+                if is_test_cell(cell) and any(o.output_type == "error" for o in cell.outputs)}
 
     def grade(self, assignment, students, workers=2, time_limit=600):
         """Batch-autograde submissions already under submitted/."""
