@@ -232,7 +232,7 @@ def cells_of(functions):
 
 
 def submissions_answers():
-    """``{student: answers replacing the solution's}`` of every graded submission but the bare release."""
+    """``{student: answers replacing the solution's}`` of every graded submission but the untouched release."""
     answers = {"solution": {}, "mean_pair": definitions(MEAN_PAIR),
                "flattening_descent": definitions({"gradient_descent_fn": FLATTENING_DESCENT})}
     for index, bodies in enumerate(ALTERNATIVES):
@@ -250,28 +250,7 @@ def a3(course_for):
 @pytest.fixture(scope="module")
 def graded(a3):
     """Every submission autograded in one batch: the GradeResult."""
-    release = a3.release_notebook(ASSIGNMENT)
-    solution = answers_of(a3.source_notebook(ASSIGNMENT))
-    notebooks = {student: fill_answers(release, {**solution, **answers})
-                 for student, answers in submissions_answers().items()}
-    notebooks["release"] = release
-    return a3.autograde(ASSIGNMENT, notebooks)
-
-
-def scores_of(graded, student, cells):
-    return {cell: graded.scores[student][cell] for cell in cells}
-
-
-def full_marks(graded, cells):
-    return {cell: graded.max_scores[cell] for cell in cells}
-
-
-def autograded_errors(a3, student):
-    """``{grade_id: error text}`` of the test cells that failed in a student's autograded notebook."""
-    notebook = load_notebook(a3.root / "autograded" / student / ASSIGNMENT / NOTEBOOK)
-    return {grade_id(cell): "\n".join(f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error")
-            for cell in notebook.cells if cell.cell_type == "code" and grade_id(cell)
-            and any(o.output_type == "error" for o in cell.outputs)}
+    return a3.autograde_answers(ASSIGNMENT, submissions_answers())
 
 
 def test_points_per_function_total_40():
@@ -317,8 +296,8 @@ def test_every_submission_is_graded(graded):
     assert graded.failures == {}
 
 
-def test_release_scores_zero_everywhere(graded):
-    assert graded.scores["release"] == {cell: 0.0 for cell in graded.max_scores}
+def test_untouched_release_scores_zero_everywhere(graded):
+    assert graded.scores["untouched_release"] == {cell: 0.0 for cell in graded.max_scores}
 
 
 def test_solution_scores_full_marks(graded):
@@ -337,21 +316,21 @@ def test_wrong_answer_loses_its_function_points_and_no_other(graded, function, l
     may_follow = set().union(*(DEPENDENTS.get(f, set()) for f in wrong))
     losing = cells_of([function])
     keeping = cells_of(set(POINTS) - wrong - may_follow)
-    assert scores_of(graded, student, losing) == {cell: 0.0 for cell in losing}
-    assert scores_of(graded, student, keeping) == full_marks(graded, keeping)
+    assert graded.scores_of(student, losing) == {cell: 0.0 for cell in losing}
+    assert graded.scores_of(student, keeping) == graded.full_marks(keeping)
 
 
 def test_mean_loss_with_mean_gradient_loses_the_loss_and_gradient_points(graded):
     """The notebook states the sum convention; a consistent mean-based pair is marked wrong there."""
-    assert scores_of(graded, "mean_pair", cells_of(["loss", "gradients"])) == dict.fromkeys(
+    assert graded.scores_of("mean_pair", cells_of(["loss", "gradients"])) == dict.fromkeys(
         cells_of(["loss", "gradients"]), 0.0)
     keeping = cells_of(set(POINTS) - {"loss", "gradients", *DEPENDENTS["loss"]})
-    assert scores_of(graded, "mean_pair", keeping) == full_marks(graded, keeping)
+    assert graded.scores_of("mean_pair", keeping) == graded.full_marks(keeping)
 
 
 def test_flattening_descent_loses_only_the_hidden_points(graded, a3):
     assert graded.scores["flattening_descent"] == {**graded.max_scores, "hidden_gradient_descent_fn": 0.0}
-    message = autograded_errors(a3, "flattening_descent")["hidden_gradient_descent_fn"]
+    message = a3.failed_tests(ASSIGNMENT, "flattening_descent")["hidden_gradient_descent_fn"]
     assert message == ("CheckFailed: gradient_descent_fn on function_2 from a (2, 3) start, lr 0.05, 30 steps "
                        "gives a result of the wrong shape (6,).")
 
@@ -374,7 +353,7 @@ def test_flattening_descent_loses_only_the_hidden_points(graded, a3):
     ("gradient_descent_fn", "in_place_on_init_x", "was modified in place"),
 ])
 def test_visible_failure_names_the_mistake(graded, a3, function, label, words):
-    message = autograded_errors(a3, wrong_student(function, label))[f"test_{function}"]
+    message = a3.failed_tests(ASSIGNMENT, wrong_student(function, label))[f"test_{function}"]
     assert message.startswith("CheckFailed: ") and words in message
 
 
