@@ -285,18 +285,8 @@ def a2(course_for):
 @pytest.fixture(scope="module")
 def graded(a2):
     """Every submission of this file, autograded in one batch."""
-    release = a2.release_notebook(ASSIGNMENT)
-    solution = answers_of(a2.source_notebook(ASSIGNMENT))
-    submissions = {"untouched_release": release, "solution": fill_answers(release, solution)}
-    submissions.update({s: fill_answers(release, {**solution, **answers}) for s, answers in CORRECT.items()})
-    submissions.update({s: fill_answers(release, {**solution, **answers})
-                        for s, (_, _, answers) in WRONG_STUDENTS.items()})
-    return a2.autograde(ASSIGNMENT, submissions)
-
-
-def part_scores(result, student, part):
-    scores = result.scores[student]
-    return scores[f"test_{part}"], scores[f"hidden_{part}"]
+    wrong = {student: answers for student, (_, _, answers) in WRONG_STUDENTS.items()}
+    return a2.autograde_answers(ASSIGNMENT, {"solution": {}, **CORRECT, **wrong})
 
 
 def test_points_per_part():
@@ -365,10 +355,10 @@ def test_correct_alternative_scores_full_marks(graded, student):
 def test_wrong_answers_lose_their_points_only(graded, student):
     _, wrong_parts, _ = WRONG_STUDENTS[student]
     for part in wrong_parts:
-        assert part_scores(graded, student, part) == (0, 0), f"{part} kept points"
+        assert graded.part_scores(student, part) == (0, 0), f"{part} kept points"
     may_follow = set().union(*(DEPENDENTS.get(part, set()) for part in wrong_parts))
     for part in set(POINTS) - wrong_parts - may_follow:
-        assert part_scores(graded, student, part) == POINTS[part], f"{part} lost points"
+        assert graded.part_scores(student, part) == POINTS[part], f"{part} lost points"
 
 
 def test_every_part_has_three_wrong_variants():
