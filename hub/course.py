@@ -10,6 +10,9 @@
 
 Every command runs in the course folder, with the course's nbgrader_config.py (the hardened
 grader) importable and the student environment's tools on PATH. Run it as the instructor.
+With the ngshare exchange, nbgrader needs the instructor's hub token: in a JupyterLab terminal it is
+set (JUPYTERHUB_API_TOKEN); from any other shell ``course`` reads the one ``hubctl`` wrote in
+~/.config/dl-foundations/hub-token.
 """
 
 import json
@@ -19,6 +22,7 @@ import sys
 from pathlib import Path
 
 SETTINGS = Path("/etc/dl-foundations-hub/settings.json")
+HUB_TOKEN = Path.home() / ".config" / "dl-foundations" / "hub-token"
 
 
 def environment(settings):
@@ -26,6 +30,11 @@ def environment(settings):
     env["PATH"] = f"{settings['env']}/bin:{env.get('PATH', '/usr/bin:/bin')}"
     env["PYTHONPATH"] = settings["course_root"]
     env["JUPYTER_CONFIG_PATH"] = settings["instructor_config"]
+    if settings.get("ngshare") and "JUPYTERHUB_API_TOKEN" not in env:
+        if not HUB_TOKEN.is_file():
+            sys.exit(f"The ngshare exchange needs your hub token: set JUPYTERHUB_API_TOKEN (a token from the hub's "
+                     f"Token page) or ask the administrator to run `hubctl start`, which writes {HUB_TOKEN}.")
+        env["JUPYTERHUB_API_TOKEN"] = HUB_TOKEN.read_text().strip()
     return env
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set up and run the course's JupyterHub on one Debian machine, as root.
 
-    python3 hub/hubctl.py setup --roster roster.csv [--port 8000]   # everything, then start
+    python3 hub/hubctl.py setup --roster roster.csv [--port 8000] [--exchange ngshare]   # everything, then start
     python3 hub/hubctl.py start | stop | status
     python3 hub/hubctl.py kit      # after changing coursekit/checks.py, lr_utils.py or the data
 
@@ -9,7 +9,9 @@
 creates the Unix users of the roster (CSV: username,role[,password]; one instructor), creates
 nbgrader's exchange, builds the shared read-only student environment, copies the course into
 the instructor's home (if not there yet; only the instructor can read it), installs the hub's
-configuration and the instructor's ``course`` command, and starts the hub. It can be run again:
+configuration and the instructor's ``course`` command, and starts the hub. With ``--exchange ngshare``
+the exchange is the ngshare service instead of a shared folder (docs/jupyterhub.md, "Choosing the
+exchange"); ``start`` then creates the course in ngshare and enrols the roster. It can be run again:
 it keeps users, passwords already set, the course folder and an environment that is up to date.
 Standard library only, so it runs on the system's Python 3.11 before anything is installed.
 """
@@ -21,11 +23,14 @@ import json
 import os
 import pwd
 import re
+import secrets
 import shutil
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -39,6 +44,17 @@ PREFIX = Path("/opt/dl-foundations")
 ETC = Path("/etc/dl-foundations-hub")
 STATE = Path("/var/lib/dl-foundations-hub")
 EXCHANGE = Path("/usr/local/share/nbgrader/exchange")
+NGSHARE_ENV = PREFIX / "ngshare"
+NGSHARE_PORT = 10101
+NGSHARE_USER = "ngshare"  # a system account of its own runs the service, not root
+NGSHARE_DATA = Path("/var/lib/dl-foundations-ngshare")  # its database and files, that account's alone
+# ngshare 0.6.0 stores nothing under SQLAlchemy 2 (it still answers "Successfully released"): its own venv.
+NGSHARE_PACKAGES = ["ngshare==0.6.0", "SQLAlchemy==1.4.54", "jupyterhub==6.1.1"]
+# ngshare_exchange 0.5.3 pins jupyter-core<4.11.2, which nbgrader 0.9.6 cannot run with: installed without
+# its dependencies, the two it needs beside nbgrader installed for it.
+NGSHARE_CLIENT, NGSHARE_CLIENT_DEPS = ["ngshare_exchange==0.5.3"], ["requests", "rapidfuzz"]
+SETUP_SERVICE = "course-setup"  # the hub service hubctl uses to mint the instructor's token
+INSTRUCTOR_TOKEN = ".config/dl-foundations/hub-token"  # in the instructor's home; read by `course`
 COURSE_COMMAND = Path("/usr/local/bin/course")
 # configurable-http-proxy 5 needs node >= 20; Debian 12's own nodejs is 18, where the 4.x line runs.
 PROXY_PACKAGES = {True: "configurable-http-proxy@5.3.0", False: "configurable-http-proxy@4"}
@@ -139,6 +155,66 @@ def requirement_files(course_root):
     return [Path(course_root) / "requirements.txt", HUB_DIR / "requirements.txt"]
 
 
+def pip_install(python, packages, log_name, *options):
+    """``pip install`` into the environment of ``python``, its output in the state folder's ``log_name``."""
+    STATE.mkdir(parents=True, exist_ok=True)
+    with open(STATE / log_name, "w") as out:
+        done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                               *options, *packages], stdout=out, stderr=out)
+    if done.returncode:
+        sys.exit("pip failed:\n" + "".join((STATE / log_name).read_text().splitlines(True)[-20:]))
+
+
+def install_ngshare_client(env):
+    """ngshare_exchange in the student environment, in a step of its own: switching the exchange never
+    rebuilds the environment, and a rebuilt environment gets it again (its stamp goes with it)."""
+    stamp = env / ".ngshare_exchange"
+    wanted = " ".join(NGSHARE_CLIENT + NGSHARE_CLIENT_DEPS)
+    if stamp.is_file() and stamp.read_text() == wanted:
+        return
+    log("installing ngshare_exchange in the student environment")
+    pip_install(env / "bin" / "python", NGSHARE_CLIENT_DEPS, "pip-ngshare-client.log")
+    pip_install(env / "bin" / "python", NGSHARE_CLIENT, "pip-ngshare-client.log", "--no-deps")
+    stamp.write_text(wanted)
+
+
+def build_ngshare_env():
+    """ngshare's own environment (its SQLAlchemy 1.4 would break the student environment's nbgrader)."""
+    stamp = NGSHARE_ENV / ".packages"
+    if stamp.is_file() and stamp.read_text() == " ".join(NGSHARE_PACKAGES):
+        return NGSHARE_ENV
+    log(f"building ngshare's environment in {NGSHARE_ENV} (pip)")
+    if NGSHARE_ENV.exists():
+        shutil.rmtree(NGSHARE_ENV)
+    run([PYTHON, "-m", "venv", str(NGSHARE_ENV)])
+    pip_install(NGSHARE_ENV / "bin" / "python", NGSHARE_PACKAGES, "pip-ngshare.log")
+    stamp.write_text(" ".join(NGSHARE_PACKAGES))
+    return NGSHARE_ENV
+
+
+def ensure_ngshare_account():
+    """The system account ngshare runs as, owning its data folder (mode 700): no user of the hub reads it."""
+    try:
+        pwd.getpwnam(NGSHARE_USER)
+    except KeyError:
+        run(["useradd", "--system", "--user-group", "--no-create-home", "--home-dir", str(NGSHARE_DATA),
+             "--shell", "/usr/sbin/nologin", NGSHARE_USER])
+    NGSHARE_DATA.mkdir(mode=0o700, parents=True, exist_ok=True)
+    run(["chown", "-R", f"{NGSHARE_USER}:{NGSHARE_USER}", str(NGSHARE_DATA)])
+    NGSHARE_DATA.chmod(0o700)
+
+
+def nbgrader_exchange_config(course_id, ngshare_url):
+    """Every user's nbgrader configuration: the course, and the shared folder or ngshare as the exchange."""
+    text = ("# Every user's nbgrader: the course and the exchange (written by hub/hubctl.py).\n"
+            f"c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = {course_id!r}\n")
+    if ngshare_url:
+        return text + ("from ngshare_exchange import configureExchange  # noqa: E402\n"
+                       f"configureExchange(c, {ngshare_url!r})\n")
+    return text + (f"c.Exchange.root = {str(EXCHANGE)!r}\n"  # submissions in inbound/ stay private:
+                   "c.ExchangeFactory.submit = 'private_submit.PrivateSubmit'\n")
+
+
 def build_kit(course_root):
     """What students' kernels import from the course (check helpers, lr_utils, data), from the instructor's
     course folder; students' kernels see a new kit when they restart."""
@@ -149,9 +225,10 @@ def build_kit(course_root):
     return kit
 
 
-def build_environment(course_root, course_id):
+def build_environment(course_root, course_id, ngshare_url=None):
     """The shared environment every user's server runs from: root-owned, read-only for users. Its
-    packages are the course's requirements (as in the instructor's course folder) plus the hub's."""
+    packages are the course's requirements (as in the instructor's course folder) plus the hub's,
+    and ngshare_exchange when ``ngshare_url`` is the exchange."""
     env = PREFIX / "env"
     reqs = requirement_files(course_root)
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in reqs)).hexdigest()
@@ -161,23 +238,16 @@ def build_environment(course_root, course_id):
         if env.exists():
             shutil.rmtree(env)
         run([PYTHON, "-m", "venv", str(env)])
-        pip = [str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        STATE.mkdir(parents=True, exist_ok=True)
-        with open(STATE / "pip.log", "w") as out:
-            done = subprocess.run([*pip, *(arg for p in reqs for arg in ("-r", str(p)))], stdout=out, stderr=out)
-        if done.returncode:
-            sys.exit("pip failed:\n" + "".join((STATE / "pip.log").read_text().splitlines(True)[-20:]))
+        pip_install(env / "bin" / "python", [arg for p in reqs for arg in ("-r", str(p))], "pip.log")
         stamp.write_text(digest)
+    if ngshare_url:
+        install_ngshare_client(env)
     kit = build_kit(course_root)
     site = next((env / "lib").glob("python3*/site-packages"))
     (site / "dl_foundations_course.pth").write_text(f"{kit}\n")
     etc = env / "etc" / "jupyter"
     etc.mkdir(parents=True, exist_ok=True)
-    (etc / "nbgrader_config.py").write_text(
-        "# Every user's nbgrader: the course and the exchange (written by hub/hubctl.py).\n"
-        f"c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = {course_id!r}\n"
-        f"c.Exchange.root = {str(EXCHANGE)!r}\n"
-        "c.ExchangeFactory.submit = 'private_submit.PrivateSubmit'  # submissions in inbound/ stay private\n")
+    (etc / "nbgrader_config.py").write_text(nbgrader_exchange_config(course_id, ngshare_url))
     lab_settings = env / "share" / "jupyter" / "lab" / "settings"
     lab_settings.mkdir(parents=True, exist_ok=True)  # no news or update checks: the class has no internet
     shutil.copyfile(HUB_DIR / "lab-overrides.json", lab_settings / "overrides.json")
@@ -224,6 +294,21 @@ def write_hub_config(settings):
     (ETC / "settings.json").write_text(json.dumps(settings, indent=2) + "\n")
     STATE.mkdir(parents=True, exist_ok=True)
     STATE.chmod(0o700)
+
+
+def ngshare_settings(exchange):
+    """What the hub config and the course setup need to know about ngshare (None: the shared folder)."""
+    if exchange != "ngshare":
+        return None
+    ensure_ngshare_account()
+    token_file = STATE / f"{SETUP_SERVICE}.token"
+    if not token_file.is_file():
+        token_file.write_text(secrets.token_hex(32))
+    token_file.chmod(0o600)
+    return {"python": str(build_ngshare_env() / "bin" / "python"), "port": NGSHARE_PORT,
+            "url": f"http://127.0.0.1:{NGSHARE_PORT}/services/ngshare", "setup_service": SETUP_SERVICE,
+            "setup_token_file": str(token_file), "user": NGSHARE_USER, "data": str(NGSHARE_DATA),
+            "database": f"sqlite:///{NGSHARE_DATA / 'ngshare.db'}", "storage": str(NGSHARE_DATA / "files")}
 
 
 def settings():
@@ -275,10 +360,77 @@ def start(timeout=90):
         try:
             urllib.request.urlopen(f"{url}/hub/api", timeout=2)
             log(f"hub ready in {time.monotonic() - started:.1f} s at {url}/ (log: {STATE / 'jupyterhub.log'})")
+            if conf.get("ngshare"):
+                enrol_course(conf)
             return 0
         except OSError:
             time.sleep(0.3)
     sys.exit(f"the hub did not answer at {url} within {timeout} s; see {STATE / 'jupyterhub.log'}")
+
+
+def http_json(url, token, data=None, form=None):
+    """GET, or POST JSON ``data`` / form fields ``form``, with a JupyterHub token; (status, decoded body)."""
+    body = json.dumps(data).encode() if data is not None else None
+    if form is not None:
+        body = urllib.parse.urlencode(form).encode()
+    request = urllib.request.Request(url, data=body, method="POST" if body is not None else "GET",
+                                     headers={"Authorization": f"token {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def wait_for(url, timeout=60):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                sys.exit(f"{url} did not answer within {timeout} s; see {STATE / 'jupyterhub.log'}")
+            time.sleep(0.3)
+
+
+def instructor_token(conf):
+    """The instructor's hub token for ngshare (it can do nothing else) in ~INSTRUCTOR/.config/dl-foundations/
+    hub-token, mode 600; minted by the setup service when missing or no longer valid. ``course`` uses it."""
+    hub_api = f"http://{conf['ip']}:{conf['port']}/hub/api"
+    account = pwd.getpwnam(conf["instructor"])
+    path = Path(account.pw_dir) / INSTRUCTOR_TOKEN
+    if path.is_file() and http_json(f"{hub_api}/user", path.read_text().strip())[0] == 200:
+        return path.read_text().strip()
+    service_token = Path(conf["ngshare"]["setup_token_file"]).read_text().strip()
+    code, reply = http_json(f"{hub_api}/users/{conf['instructor']}/tokens", service_token,
+                            {"note": "hubctl: course command", "scopes": ["access:services!service=ngshare"]})
+    if code != 201:
+        sys.exit(f"the hub refused a token for {conf['instructor']} ({code}): {reply}")
+    for folder in (path.parent.parent, path.parent):
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chown(folder, account.pw_uid, account.pw_gid)
+    path.write_text(reply["token"] + "\n")
+    path.chmod(0o600)
+    os.chown(path, account.pw_uid, account.pw_gid)
+    return reply["token"]
+
+
+def enrol_course(conf):
+    """The course in ngshare with its instructor, and every student of the roster enrolled (idempotent)."""
+    ngshare, course = conf["ngshare"]["url"], conf["course_id"]
+    wait_for(f"{ngshare}/healthz")
+    token = instructor_token(conf)
+    code, reply = http_json(f"{ngshare}/course/{course}", token, form={"instructors": json.dumps([conf["instructor"]])})
+    if code not in (200, 409):  # 409: the course exists
+        sys.exit(f"ngshare did not create the course {course} ({code}): {reply}")
+    if conf["students"]:
+        people = [{"username": s, "first_name": s, "last_name": "", "email": ""} for s in conf["students"]]
+        code, reply = http_json(f"{ngshare}/students/{course}", token, form={"students": json.dumps(people)})
+        refused = [r for r in (reply or {}).get("status", []) if not r["success"]]
+        if code != 200 or refused:
+            sys.exit(f"ngshare did not enrol the students of {course} ({code}): {refused or reply}")
+    log(f"ngshare: course {course}, instructor {conf['instructor']}, {len(conf['students'])} students enrolled")
 
 
 def stop(timeout=30):
@@ -312,15 +464,18 @@ def setup(args):
     instructor = roster["instructor"]
     proxy = ensure_system_packages()
     ensure_users([instructor, *roster["students"]], roster["passwords"])
-    ensure_exchange()
+    if args.exchange == "folder":
+        ensure_exchange()
     course_root = Path(args.course_root or Path(pwd.getpwnam(instructor).pw_dir) / args.course_id)
     install_course(args.course, course_root, instructor)
-    env = build_environment(course_root, args.course_id)
+    STATE.mkdir(mode=0o700, parents=True, exist_ok=True)
+    ngshare = ngshare_settings(args.exchange)
+    env = build_environment(course_root, args.course_id, ngshare and ngshare["url"])
     install_course_command(env, course_root, instructor)
     write_hub_config({
         "ip": args.ip, "port": args.port, "env": str(env), "state_dir": str(STATE), "proxy": proxy,
         "course_id": args.course_id, "course_root": str(course_root), "instructor": instructor,
-        "students": roster["students"], "exchange": str(EXCHANGE),
+        "students": roster["students"], "exchange": str(EXCHANGE), "ngshare": ngshare,
         "student_config": str(PREFIX / "jupyter" / "student"),
         "instructor_config": str(PREFIX / "jupyter" / "instructor"),
     })
@@ -340,6 +495,8 @@ def main(argv=None):
     make.add_argument("--course", default=str(REPO), help="the course checkout to install (default: this one)")
     make.add_argument("--course-id", default="dl-foundations")
     make.add_argument("--course-root", help="default: ~INSTRUCTOR/COURSE_ID")
+    make.add_argument("--exchange", choices=("folder", "ngshare"), default="folder",
+                      help="nbgrader's exchange: a shared folder (default) or the ngshare service")
     make.add_argument("--no-start", action="store_true", help="set up only")
     for name in ("start", "stop", "status"):
         commands.add_parser(name)

@@ -58,6 +58,25 @@ def role_environment(spawner):
 
 c.Spawner.pre_spawn_hook = role_environment
 
+# The nbgrader exchange as the ngshare service (hubctl setup --exchange ngshare): the hub runs it as the
+# system account ngshare, whose data folder (database and files) no one else reads; every user may reach
+# it, and ngshare's course enrolment decides what each may do. hubctl's setup service can only mint the
+# instructor's token.
+ngshare = settings.get("ngshare")
+if ngshare:
+    c.JupyterHub.services = [
+        {"name": "ngshare", "url": f"http://127.0.0.1:{ngshare['port']}", "user": ngshare["user"],
+         "cwd": ngshare["data"],
+         "command": [ngshare["python"], "-m", "ngshare", "--admins", INSTRUCTOR,
+                     "--database", ngshare["database"], "--storage", ngshare["storage"]]},
+        {"name": ngshare["setup_service"], "api_token": Path(ngshare["setup_token_file"]).read_text().strip()},
+    ]
+    c.JupyterHub.load_roles = [
+        {"name": "user", "scopes": ["self", "access:services!service=ngshare"]},
+        {"name": ngshare["setup_service"], "scopes": [f"tokens!user={INSTRUCTOR}"],
+         "services": [ngshare["setup_service"]]},
+    ]
+
 local_config = HERE / "local_config.py"
 if local_config.is_file():
     load_subconfig(str(local_config))  # noqa: F821 (provided by JupyterHub's config loader)

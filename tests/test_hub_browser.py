@@ -9,7 +9,6 @@ can and cannot read or write, checked as alice. Timings are printed at the end.
 Needs root (it creates users), apt and chromium: CI (.ci/run) has them; elsewhere it is skipped.
 """
 
-import contextlib
 import html
 import json
 import os
@@ -17,27 +16,35 @@ import re
 import secrets
 import shlex
 import shutil
-import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from hub_machine import (
+    ETC,
+    HUBCTL,
+    INSTRUCTOR,
+    REPO,
+    STUDENTS,
+    TEST_MARKER,
+    as_user,
+    free_port,
+    hidden_test_lines,
+    machine_skip_reason,
+    reset_machine,
+    sh,
+    write_roster,
+)
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 except ImportError:  # the test is skipped then
     PlaywrightTimeout = TimeoutError
 
-REPO = Path(__file__).resolve().parent.parent
-HUBCTL = ["/usr/bin/python3", str(REPO / "hub" / "hubctl.py")]
-ETC = Path("/etc/dl-foundations-hub")
-TEST_MARKER = ETC / "browser-test"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-INSTRUCTOR, STUDENTS = "instructor", ("alice", "bob")
 A1, A2 = "a1_numpy_basics", "a2_logistic_regression"
 NOTEBOOKS = {A1: "numpy_basics.ipynb", A2: "logistic_regression.ipynb"}
 # Cells each student runs: setup cells, then (answer, check) for the two questions answered.
@@ -56,37 +63,18 @@ RIGHT_QUESTION = {"alice": 0, "bob": 1}
 
 
 def skip_reason():
-    if os.geteuid() != 0:
-        return "needs root: it creates Unix users and runs JupyterHub as root (CI runs as root)"
-    if not shutil.which("apt-get") or not Path("/usr/bin/python3.11").exists():
-        return "needs a Debian machine with apt-get and /usr/bin/python3.11"
+    if machine_skip_reason():
+        return machine_skip_reason()
     if not Path(CHROMIUM).exists():
         return "needs Debian's chromium (apt-get install chromium; .ci/run installs it)"
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "needs the playwright Python package (requirements-dev.txt)"
-    if (ETC / "settings.json").exists() and not TEST_MARKER.exists():
-        return f"a course hub is set up on this machine ({ETC}); the test would replace its users and course"
     return None
 
 
 pytestmark = pytest.mark.skipif(skip_reason() is not None, reason=skip_reason() or "")
-
-
-def sh(cmd, **kwargs):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kwargs)
-
-
-def as_user(user, command):
-    """Run a shell command as ``user`` with a login environment; returns the CompletedProcess."""
-    return subprocess.run(["runuser", "-l", user, "-c", command], capture_output=True, text=True, timeout=600)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cell_index(notebook, grade_id):
@@ -94,18 +82,6 @@ def cell_index(notebook, grade_id):
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
             return index
     raise KeyError(grade_id)
-
-
-def hidden_test_lines(assignment):
-    """Lines of the hidden tests that appear nowhere in the student's notebook."""
-    source = json.loads((REPO / "source" / assignment / NOTEBOOKS[assignment]).read_text())
-    release = (REPO / "release" / assignment / NOTEBOOKS[assignment]).read_text()
-    lines = set()
-    for cell in source["cells"]:
-        text = "".join(cell["source"])
-        for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", text, re.S):
-            lines |= {line.strip() for line in block.splitlines() if len(line.strip()) > 20}
-    return {line for line in lines if json.dumps(line)[1:-1] not in release}
 
 
 class Timer(dict):
@@ -232,21 +208,6 @@ class Lab:
         self.page.screenshot(path=str(REPO / "reports" / f"hub-{name}.png"))
 
 
-def reset_machine():
-    """Stop a hub left by an earlier run and remove its users, course and exchange, so every run starts fresh."""
-    if (ETC / "settings.json").exists():
-        subprocess.run([*HUBCTL, "stop"], capture_output=True)
-    for user in (INSTRUCTOR, *STUDENTS):
-        if subprocess.run(["id", user], capture_output=True).returncode == 0:
-            leftovers = subprocess.run(["ps", "-o", "pid=", "-u", user], capture_output=True, text=True).stdout
-            for pid in leftovers.split():  # servers and kernels an earlier run of this test started as the user
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(int(pid), signal.SIGKILL)
-            sh(["userdel", "--remove", user])
-    shutil.rmtree("/usr/local/share/nbgrader/exchange/dl-foundations", ignore_errors=True)
-    shutil.rmtree("/var/lib/dl-foundations-hub", ignore_errors=True)
-
-
 def student_work(lab, assignment, source, timer):
     """Fill in two answers (one right, one wrong), run the setup cells and checks, Validate, submit."""
     from coursekit.submissions import answers_of, load_notebook
@@ -297,9 +258,7 @@ def cycle(tmp_path_factory):
     (REPO / "reports").mkdir(exist_ok=True)
     reset_machine()
     passwords = {user: secrets.token_urlsafe(12) for user in (INSTRUCTOR, *STUDENTS)}
-    roster = tmp_path_factory.mktemp("hub") / "roster.csv"
-    roster.write_text("username,role,password\n" + f"{INSTRUCTOR},instructor,{passwords[INSTRUCTOR]}\n"
-                      + "".join(f"{s},student,{passwords[s]}\n" for s in STUDENTS))
+    roster = write_roster(tmp_path_factory.mktemp("hub"), passwords)
     port = free_port()
     with timer.measure("setup (users, student environment, course, config)"):
         setup = subprocess.run([*HUBCTL, "setup", "--roster", str(roster), "--port", str(port), "--no-start"],
@@ -397,7 +356,7 @@ def test_students_fetched_feedback_without_hidden_tests(cycle):
             files = list(Path(f"/home/{student}/{assignment}/feedback").glob("*/*.html"))
             assert files, f"{student} has no feedback for {assignment}"
             text = html.unescape(re.sub(r"<[^>]+>", "", files[0].read_text()))
-            leaked = [line for line in hidden_test_lines(assignment) if line in text]
+            leaked = [line for line in hidden_test_lines(assignment, NOTEBOOKS[assignment]) if line in text]
             assert not leaked, leaked
 
 

@@ -40,12 +40,12 @@ def test_a_bad_roster_is_named(tmp_path, text, message):
         hubctl.read_roster(write(tmp_path / "r.csv", text))
 
 
-def load_hub_config(tmp_path):
+def load_hub_config(tmp_path, ngshare=None):
     shutil.copy(COURSE_ROOT / "hub" / "jupyterhub_config.py", tmp_path)
     settings = {"ip": "127.0.0.1", "port": 8000, "env": "/opt/x/env", "state_dir": str(tmp_path), "proxy": "chp",
                 "course_id": "dl-foundations", "course_root": "/home/prof/dl-foundations", "instructor": "prof",
                 "students": ["alex", "zoe"], "exchange": "/ex", "student_config": "/opt/x/jupyter/student",
-                "instructor_config": "/opt/x/jupyter/instructor"}
+                "instructor_config": "/opt/x/jupyter/instructor", "ngshare": ngshare}
     write(tmp_path / "settings.json", json.dumps(settings))
     return PyFileConfigLoader("jupyterhub_config.py", path=str(tmp_path)).load_config()
 
@@ -64,6 +64,25 @@ def test_hub_config_gives_each_role_its_environment(tmp_path):
     assert spawned["prof"]["JUPYTER_CONFIG_PATH"] == "/opt/x/jupyter/instructor"
     assert "PYTHONPATH" not in spawned["zoe"] and spawned["zoe"]["JUPYTER_CONFIG_PATH"] == "/opt/x/jupyter/student"
     assert c.Spawner.environment["PATH"].startswith("/opt/x/env/bin:")
+
+
+def test_the_exchange_is_the_folder_or_ngshare(tmp_path):
+    folder = hubctl.nbgrader_exchange_config("dl-foundations", None)
+    assert "c.Exchange.root" in folder and "PrivateSubmit" in folder and "ngshare" not in folder
+    assert "JupyterHub.services" not in str(load_hub_config(tmp_path))
+    url = "http://127.0.0.1:10101/services/ngshare"
+    ngshare = hubctl.nbgrader_exchange_config("dl-foundations", url)
+    assert f"configureExchange(c, {url!r})" in ngshare and "Exchange.root" not in ngshare
+    token = write(tmp_path / "setup.token", "secret\n")
+    c = load_hub_config(tmp_path, {"python": "/opt/x/ngshare/bin/python", "port": 10101, "url": url,
+                                   "setup_service": "course-setup", "setup_token_file": str(token),
+                                   "user": "ngshare", "data": "/var/lib/ng", "database": "sqlite:////var/lib/ng/db",
+                                   "storage": "/var/lib/ng/files"})
+    service, setup = c.JupyterHub.services
+    assert service["user"] == "ngshare" and "--admins" in service["command"] and "prof" in service["command"]
+    assert setup == {"name": "course-setup", "api_token": "secret"}
+    roles = {role["name"]: role["scopes"] for role in c.JupyterHub.load_roles}
+    assert roles == {"user": ["self", "access:services!service=ngshare"], "course-setup": ["tokens!user=prof"]}
 
 
 def test_student_config_hides_the_instructors_tools():
