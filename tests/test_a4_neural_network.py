@@ -405,13 +405,8 @@ def a4(course_for):
 @pytest.fixture(scope="module")
 def graded(a4):
     """Every submission of this file, autograded in one batch."""
-    release = a4.release_notebook(ASSIGNMENT)
-    solution = answers_of(a4.source_notebook(ASSIGNMENT))
-    submissions = {"untouched_release": release, "solution": fill_answers(release, solution)}
-    submissions.update({s: fill_answers(release, {**solution, **answers}) for s, answers in CORRECT.items()})
-    submissions.update({s: fill_answers(release, {**solution, **answers})
-                        for s, (_, _, answers) in WRONG_STUDENTS.items()})
-    return a4.autograde(ASSIGNMENT, submissions)
+    wrong = {student: answers for student, (_, _, answers) in WRONG_STUDENTS.items()}
+    return a4.autograde_answers(ASSIGNMENT, {"solution": {}, **CORRECT, **wrong})
 
 
 def test_points_per_part():
@@ -507,25 +502,15 @@ def test_correct_alternative_scores_full_marks(graded, student):
 @pytest.mark.parametrize("student", sorted(WRONG_STUDENTS), ids=lambda s: WRONG_STUDENTS[s][0])
 def test_wrong_answers_lose_their_points_only(graded, student):
     _, cases, _ = WRONG_STUDENTS[student]
-    scores = graded.scores[student]
     for part, name in cases:
         losing = LOSES_ONLY.get((part, name), part_cells(part) - {SPEED_CELL})
-        assert {cell: scores[cell] for cell in losing} == {cell: 0.0 for cell in losing}, f"{part}-{name} kept points"
+        assert graded.scores_of(student, losing) == {cell: 0.0 for cell in losing}, f"{part}-{name} kept points"
     wrong_parts = {part for part, _ in cases}
     may_follow = set().union(*(DEPENDENTS.get(part, set()) for part in wrong_parts))
     keeping = set(graded.max_scores) - set().union(*(part_cells(part) for part in wrong_parts | may_follow))
     if ("two_layer_net", "numerical_gradient_as_gradient") in cases:  # right but slow: only the budget fails
         keeping |= part_cells("two_layer_net") - {SPEED_CELL}
-    assert {cell: scores[cell] for cell in keeping} == {cell: graded.max_scores[cell] for cell in keeping}
-
-
-def autograded_errors(a4, student):
-    """``{grade_id: error text}`` of the test cells that failed in a student's autograded notebook."""
-    (path,) = (a4.root / "autograded" / student / ASSIGNMENT).glob("*.ipynb")
-    notebook = nbformat.read(path, as_version=4)
-    return {grade_id(cell): "\n".join(f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error")
-            for cell in notebook.cells if cell.cell_type == "code" and grade_id(cell)
-            and any(o.output_type == "error" for o in cell.outputs)}
+    assert graded.scores_of(student, keeping) == graded.full_marks(keeping)
 
 
 def student_with(part, name):
@@ -546,12 +531,12 @@ def student_with(part, name):
     ("train_network", "params_rebound_not_updated", "in place"),
 ])
 def test_visible_failure_names_the_mistake(graded, a4, part, name, words):
-    message = autograded_errors(a4, student_with(part, name))[f"test_{part}"]
+    message = a4.failed_tests(ASSIGNMENT, student_with(part, name))[f"test_{part}"]
     assert message.startswith("CheckFailed: ") and words in message
 
 
 def test_slow_gradient_fails_the_stated_budget(graded, a4):
-    message = autograded_errors(a4, student_with("two_layer_net", "numerical_gradient_as_gradient"))[SPEED_CELL]
+    message = a4.failed_tests(ASSIGNMENT, student_with("two_layer_net", "numerical_gradient_as_gradient"))[SPEED_CELL]
     assert "over the budget of 0.1 s" in message and "backpropagation" in message
 
 
@@ -559,7 +544,7 @@ def test_hidden_failures_show_no_reference_values(graded, a4):
     """A hidden test that fails after its part's visible check passed names the case, never values."""
     shown = 0
     for student in WRONG_STUDENTS:
-        errors = autograded_errors(a4, student)
+        errors = a4.failed_tests(ASSIGNMENT, student)
         for cell, message in errors.items():
             visible = "test_two_layer_net" if cell == SPEED_CELL else cell.replace("hidden_", "test_")
             if cell.startswith("hidden_") and visible not in errors:
