@@ -426,18 +426,10 @@ def a5(course_for):
 @pytest.fixture(scope="module")
 def graded(a5):
     """Every submission of this file, autograded in one batch."""
-    release = a5.release_notebook(ASSIGNMENT)
-    submissions = {"untouched_release": release, "solution": fill_answers(release, SOLUTION)}
-    submissions.update({student: fill_answers(release, {**SOLUTION, **{k: v.lstrip("\n") for k, v in answers.items()}})
-                        for student, answers in CORRECT.items()})
-    submissions.update({student: fill_answers(release, {**SOLUTION, **wrong_answers(parts)})
-                        for student, parts in WRONG_STUDENTS.items()})
-    return a5.autograde(ASSIGNMENT, submissions)
-
-
-def part_scores(result, student, part):
-    scores = result.scores[student]
-    return scores[f"test_{part}"], scores[f"hidden_{part}"]
+    correct = {student: {cell: code.lstrip("\n") for cell, code in answers.items()}
+               for student, answers in CORRECT.items()}
+    wrong = {student: wrong_answers(parts) for student, parts in WRONG_STUDENTS.items()}
+    return a5.autograde_answers(ASSIGNMENT, {"solution": {}, **correct, **wrong})
 
 
 def test_points_per_part():
@@ -503,25 +495,17 @@ def test_correct_alternative_scores_full_marks(graded, student):
 @pytest.mark.parametrize(("student", "part", "variant"), WRONG_CASES, ids=[f"{p}-{v}" for _, p, v in WRONG_CASES])
 def test_wrong_answer_loses_its_points(graded, student, part, variant):
     expected = (POINTS[part][0], 0) if (part, variant) in HIDDEN_ONLY else (0, 0)
-    assert part_scores(graded, student, part) == expected
+    assert graded.part_scores(student, part) == expected
 
 
 @pytest.mark.parametrize("student", sorted(WRONG_STUDENTS))
 def test_parts_answered_right_keep_their_points(graded, student):
     for part in set(POINTS) - set(WRONG_STUDENTS[student]):
-        assert part_scores(graded, student, part) == POINTS[part], f"{part} lost points"
+        assert graded.part_scores(student, part) == POINTS[part], f"{part} lost points"
 
 
 def test_every_part_has_four_wrong_variants():
     assert set(WRONG) == set(POINTS) and min(len(variants) for variants in WRONG.values()) >= 4
-
-
-def autograded_errors(course, student):
-    """``{grade_id: "ename: evalue"}`` of the test cells that failed in a student's autograded notebook."""
-    notebook = load_notebook(course.root / "autograded" / student / ASSIGNMENT / NOTEBOOK)
-    return {grade_id(cell): "\n".join(f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error")
-            for cell in notebook.cells if cell.cell_type == "code" and grade_id(cell)
-            and any(o.output_type == "error" for o in cell.outputs)}
 
 
 @pytest.mark.parametrize(("part", "variant", "words"), [
@@ -539,16 +523,17 @@ def autograded_errors(course, student):
 ])
 def test_visible_failure_says_what_is_wrong(graded, a5, part, variant, words):
     student = next(s for s, parts in WRONG_STUDENTS.items() if parts.get(part) == variant)
-    message = autograded_errors(a5, student)[f"test_{part}"]
+    message = a5.failed_tests(ASSIGNMENT, student)[f"test_{part}"]
     assert message.startswith("CheckFailed: ") and words in message
 
 
 def test_hidden_failures_show_no_reference_values(graded, a5):
     """A hidden failure names the case, never numbers of the reference (visible-check values aside)."""
     for student in WRONG_STUDENTS:
-        for cell, message in autograded_errors(a5, student).items():
+        errors = a5.failed_tests(ASSIGNMENT, student)
+        for cell, message in errors.items():
             if cell.startswith("hidden_") and "expected:" in message:
-                visible = autograded_errors(a5, student).get(cell.replace("hidden_", "test_"), "")
+                visible = errors.get(cell.replace("hidden_", "test_"), "")
                 assert message == visible, f"{student} {cell}: {message}"
 
 
