@@ -51,8 +51,8 @@ NGSHARE_DATA = Path("/var/lib/dl-foundations-ngshare")  # its database and files
 # ngshare 0.6.0 stores nothing under SQLAlchemy 2 (it still answers "Successfully released"): its own venv.
 NGSHARE_PACKAGES = ["ngshare==0.6.0", "SQLAlchemy==1.4.54", "jupyterhub==6.1.1"]
 # ngshare_exchange 0.5.3 pins jupyter-core<4.11.2, which nbgrader 0.9.6 cannot run with: installed without
-# its dependencies, the two it needs beside nbgrader installed for it.
-NGSHARE_CLIENT, NGSHARE_CLIENT_DEPS = ["ngshare_exchange==0.5.3"], ["requests", "rapidfuzz"]
+# its dependencies (what it needs besides, requests and rapidfuzz, nbgrader needs too).
+NGSHARE_CLIENT = "ngshare_exchange==0.5.3"
 SETUP_SERVICE = "course-setup"  # the hub service hubctl uses to mint the instructor's token
 INSTRUCTOR_TOKEN = ".config/dl-foundations/hub-token"  # in the instructor's home; read by `course`
 COURSE_COMMAND = Path("/usr/local/bin/course")
@@ -169,13 +169,11 @@ def install_ngshare_client(env):
     """ngshare_exchange in the student environment, in a step of its own: switching the exchange never
     rebuilds the environment, and a rebuilt environment gets it again (its stamp goes with it)."""
     stamp = env / ".ngshare_exchange"
-    wanted = " ".join(NGSHARE_CLIENT + NGSHARE_CLIENT_DEPS)
-    if stamp.is_file() and stamp.read_text() == wanted:
+    if stamp.is_file() and stamp.read_text() == NGSHARE_CLIENT:
         return
     log("installing ngshare_exchange in the student environment")
-    pip_install(env / "bin" / "python", NGSHARE_CLIENT_DEPS, "pip-ngshare-client.log")
-    pip_install(env / "bin" / "python", NGSHARE_CLIENT, "pip-ngshare-client.log", "--no-deps")
-    stamp.write_text(wanted)
+    pip_install(env / "bin" / "python", [NGSHARE_CLIENT], "pip-ngshare-client.log", "--no-deps")
+    stamp.write_text(NGSHARE_CLIENT)
 
 
 def build_ngshare_env():
