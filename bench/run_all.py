@@ -6,7 +6,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 SCRIPTS = [["dataset_figures.py"], ["notebook_runtime.py"], ["remote_calls.py"], ["batch_vs_serial.py", "--k", "40"],
-           ["scale.py"], ["sandbox_cost.py"]]
+           ["blas_contention.py"], ["scale.py"], ["sandbox_cost.py"]]
 
 if __name__ == "__main__":
     for script, *args in SCRIPTS:
