@@ -4,7 +4,8 @@ Part 1 grades K = 10, 40 and 160 submissions (a fixed mix of full, empty and par
 prints seconds per submission, the median merge time (gradebook write, must not grow with K),
 peak memory per worker (the worker process and its kernel together) and the gradebook's size.
 Part 2 merges submissions into gradebooks already holding 100 to 10,000 students (no kernels):
-the merge's cost in a class far larger than part 1 can grade here.
+the merge's cost in a class far larger than part 1 can grade here, with the gradebook on disk
+(each commit is synced) and, where /dev/shm exists, in memory (the queries alone).
 Usage: python bench/scale.py [--k 10 40 160] [--workers 1 2] [--assignment a1_numpy_basics]
 """
 
@@ -148,9 +149,9 @@ def merge_into(gradebook, layout, rows, student):
     return merge.merge_submission(gradebook, layout, rows, student)
 
 
-def part_merge(assignment, sizes, scratch, rounds=20):
+def part_merge(assignment, sizes, scratch, where, rounds=20):
     """Median time of one merge as the batch grader does it: guard check, merge, the guard's shadow merge."""
-    print(f"\n{assignment}: one merge into a gradebook of S students (median of {rounds}, no kernels)")
+    print(f"\n{assignment}: one merge into a gradebook of S students {where} (median of {rounds}, no kernels)")
     print(f"  {'S':>6} {'new student ms':>14} {'regrade ms':>10} {'of which guard ms':>17} {'gradebook MiB':>13}")
     for size in sizes:
         folder = Path(scratch) / f"merge-{size}"
@@ -189,7 +190,10 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="coursekit-scale-") as scratch:
         part_grading(args.assignment, args.k, args.workers, scratch)
-        part_merge(args.assignment, args.class_sizes, scratch)
+        part_merge(args.assignment, args.class_sizes, scratch, "on disk")
+    if os.access("/dev/shm", os.W_OK):
+        with tempfile.TemporaryDirectory(prefix="coursekit-scale-", dir="/dev/shm") as scratch:
+            part_merge(args.assignment, args.class_sizes, scratch, "in memory")
     return 0
 
 
