@@ -392,25 +392,30 @@ def wait_for(url, timeout=60):
             time.sleep(0.3)
 
 
+def as_account(account, cmd, text_in=None):
+    """Run ``cmd`` as that Unix account (never as root in a home its owner controls: no symlink tricks)."""
+    return subprocess.run(cmd, user=account.pw_uid, group=account.pw_gid, extra_groups=[], cwd="/", input=text_in,
+                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+
+
 def instructor_token(conf):
     """The instructor's hub token for ngshare (it can do nothing else) in ~INSTRUCTOR/.config/dl-foundations/
     hub-token, mode 600; minted by the setup service when missing or no longer valid. ``course`` uses it."""
     hub_api = f"http://{conf['ip']}:{conf['port']}/hub/api"
     account = pwd.getpwnam(conf["instructor"])
     path = Path(account.pw_dir) / INSTRUCTOR_TOKEN
-    if path.is_file() and http_json(f"{hub_api}/user", path.read_text().strip())[0] == 200:
-        return path.read_text().strip()
+    kept = as_account(account, ["cat", str(path)]).stdout.strip()
+    if kept and http_json(f"{hub_api}/user", kept)[0] == 200:
+        return kept
     service_token = Path(conf["ngshare"]["setup_token_file"]).read_text().strip()
     code, reply = http_json(f"{hub_api}/users/{conf['instructor']}/tokens", service_token,
                             {"note": "hubctl: course command", "scopes": ["access:services!service=ngshare"]})
     if code != 201:
         sys.exit(f"the hub refused a token for {conf['instructor']} ({code}): {reply}")
-    for folder in (path.parent.parent, path.parent):
-        folder.mkdir(mode=0o700, exist_ok=True)
-        os.chown(folder, account.pw_uid, account.pw_gid)
-    path.write_text(reply["token"] + "\n")
-    path.chmod(0o600)
-    os.chown(path, account.pw_uid, account.pw_gid)
+    saved = as_account(account, ["sh", "-c", 'umask 077 && mkdir -p "${1%/*}" && cat > "$1" && chmod 600 "$1"',
+                                 "sh", str(path)], text_in=reply["token"] + "\n")
+    if saved.returncode:
+        sys.exit(f"could not write {path} as {conf['instructor']}: {saved.stderr}")
     return reply["token"]
 
 
@@ -453,7 +458,8 @@ def status():
     pid = hub_pid()
     conf = settings()
     print(f"hub {'running, pid ' + str(pid) if pid else 'stopped'}; http://{conf['ip']}:{conf['port']}/; "
-          f"instructor {conf['instructor']}, {len(conf['students'])} students; course {conf['course_root']}")
+          f"instructor {conf['instructor']}, {len(conf['students'])} students; course {conf['course_root']}; "
+          f"exchange {'ngshare' if conf.get('ngshare') else conf['exchange']}")
     return 0 if pid else 3
 
 
