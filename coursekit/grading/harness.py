@@ -100,9 +100,9 @@ class TempCourse:
     def failed_tests(self, assignment, student):
         """``{grade_id: "ename: evalue"}`` of the test cells that raised in a student's autograded notebook."""
         notebook = nbformat.read(self.notebook_path(Path("autograded", student), assignment), as_version=4)
-        return {grade_id(cell): "\n".join(f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error")
-                for cell in notebook.cells
-                if is_test_cell(cell) and any(o.output_type == "error" for o in cell.outputs)}
+        errors = {grade_id(cell): [f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"]
+                  for cell in notebook.cells if is_test_cell(cell)}
+        return {cell: "\n".join(lines) for cell, lines in errors.items() if lines}
 
     def grade(self, assignment, students, workers=2, time_limit=600):
         """Batch-autograde submissions already under submitted/."""
