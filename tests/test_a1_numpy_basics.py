@@ -240,10 +240,6 @@ def test_untouched_release_scores_zero_everywhere(graded):
     assert graded.scores["untouched_release"] == {cell: 0.0 for cell in graded.max_scores}
 
 
-def test_solution_scores_full_marks(graded):
-    assert graded.scores["solution"] == graded.max_scores
-
-
 @pytest.mark.parametrize(("function", "label"), WRONG_CASES, ids=[f"{f}-{w}" for f, w in WRONG_CASES])
 def test_wrong_answer_loses_its_function_points_and_no_other(graded, function, label):
     student = wrong_student(function, label)
@@ -254,9 +250,9 @@ def test_wrong_answer_loses_its_function_points_and_no_other(graded, function, l
     assert graded.scores_of(student, keeping) == graded.full_marks(keeping)
 
 
-@pytest.mark.parametrize("index", range(3))
-def test_correct_alternatives_keep_full_marks(graded, index):
-    assert graded.scores[alternatives_student(index)] == graded.max_scores
+@pytest.mark.parametrize("student", ["solution", *map(alternatives_student, range(3))])
+def test_correct_answers_score_full_marks(graded, student):
+    assert graded.scores[student] == graded.max_scores
 
 
 def test_softmax_without_max_subtraction_loses_only_the_stability_points(graded):

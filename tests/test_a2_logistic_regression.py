@@ -342,12 +342,8 @@ def test_untouched_release_scores_zero_everywhere(graded):
     assert set(graded.scores["untouched_release"].values()) == {0.0}
 
 
-def test_solution_scores_full_marks(graded):
-    assert graded.scores["solution"] == graded.max_scores
-
-
-@pytest.mark.parametrize("student", sorted(CORRECT))
-def test_correct_alternative_scores_full_marks(graded, student):
+@pytest.mark.parametrize("student", ["solution", *sorted(CORRECT)])
+def test_correct_answers_score_full_marks(graded, student):
     assert graded.scores[student] == graded.max_scores
 
 

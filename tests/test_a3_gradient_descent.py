@@ -300,13 +300,9 @@ def test_untouched_release_scores_zero_everywhere(graded):
     assert graded.scores["untouched_release"] == {cell: 0.0 for cell in graded.max_scores}
 
 
-def test_solution_scores_full_marks(graded):
-    assert graded.scores["solution"] == graded.max_scores
-
-
-@pytest.mark.parametrize("index", range(len(ALTERNATIVES)))
-def test_correct_alternatives_keep_full_marks(graded, index):
-    assert graded.scores[f"alternatives_{index + 1}"] == graded.max_scores
+@pytest.mark.parametrize("student", ["solution", *(f"alternatives_{index + 1}" for index in range(len(ALTERNATIVES)))])
+def test_correct_answers_score_full_marks(graded, student):
+    assert graded.scores[student] == graded.max_scores
 
 
 @pytest.mark.parametrize(("function", "label"), WRONG_CASES, ids=[f"{f}-{w}" for f, w in WRONG_CASES])
