@@ -35,6 +35,15 @@ def strip_solution_markers(source):
     return SOLUTION_REGION.sub(lambda m: m.group(1), source)
 
 
+def edited(code, edits):
+    """``code`` with each ``(old, new)`` of ``edits`` replaced: a wrong variant written as edits of the solution."""
+    for old, new in edits:
+        if old not in code:
+            raise ValueError(f"the solution no longer contains {old!r}: update the wrong variant")
+        code = code.replace(old, new)
+    return code
+
+
 def answers_of(notebook):
     """``{grade_id: code}`` of every answer cell, solution markers removed."""
     return {grade_id(c): strip_solution_markers(c.source) for c in notebook.cells if is_answer_cell(c)}

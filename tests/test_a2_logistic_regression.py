@@ -18,6 +18,7 @@ from coursekit.paths import RELEASE_DIR, SOURCE_DIR
 from coursekit.submissions import (
     SOLUTION_REGION,
     answers_of,
+    edited,
     fill_answers,
     is_answer_cell,
     is_test_cell,
@@ -243,13 +244,6 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0
 """,
     },
 }
-
-
-def edited(code, edits):
-    for old, new in edits:
-        assert old in code, f"the solution no longer contains {old!r}: update the wrong variant"
-        code = code.replace(old, new)
-    return code
 
 
 def wrong_students(solution):

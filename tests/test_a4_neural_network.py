@@ -17,6 +17,7 @@ from coursekit.paths import RELEASE_DIR, SOURCE_DIR
 from coursekit.submissions import (
     SOLUTION_REGION,
     answers_of,
+    edited,
     fill_answers,
     grade_id,
     is_answer_cell,
@@ -370,13 +371,6 @@ def train_network(network, x_train, t_train, x_test, t_test, iterations=2000, ba
 """,
     },
 }
-
-
-def edited(code, edits):
-    for old, new in edits:
-        assert old in code, f"the solution no longer contains {old!r}: update the wrong variant"
-        code = code.replace(old, new)
-    return code
 
 
 def part_cells(part):

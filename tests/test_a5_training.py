@@ -14,7 +14,15 @@ from nbgrader.validator import Validator
 
 from coursekit.grading import course as nbgrader_course
 from coursekit.paths import RELEASE_DIR, SOURCE_DIR
-from coursekit.submissions import SOLUTION_REGION, answers_of, fill_answers, grade_id, load_notebook, nbgrader_meta
+from coursekit.submissions import (
+    SOLUTION_REGION,
+    answers_of,
+    edited,
+    fill_answers,
+    grade_id,
+    load_notebook,
+    nbgrader_meta,
+)
 
 ASSIGNMENT = "a5_training"
 NOTEBOOK = "training.ipynb"
@@ -388,13 +396,6 @@ def weight_decay_grads(params, grads, weight_decay_lambda):
 ''',
     },
 }
-
-
-def edited(code, edits):
-    for old, new in edits:
-        assert old in code, f"the solution no longer contains {old!r}: update the wrong variant"
-        code = code.replace(old, new)
-    return code
 
 
 def wrong_students():
