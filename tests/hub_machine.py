@@ -10,6 +10,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -79,3 +80,15 @@ def hidden_test_lines(assignment, notebook):
         for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", text, re.S):
             lines |= {line.strip() for line in block.splitlines() if len(line.strip()) > 20}
     return {line for line in lines if json.dumps(line)[1:-1] not in release}
+
+
+class Timer(dict):
+    """Seconds of each named step: ``with timer.measure("collect"): ...``."""
+
+    @contextlib.contextmanager
+    def measure(self, name):
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self[name] = round(time.monotonic() - started, 1)

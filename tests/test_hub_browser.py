@@ -28,6 +28,7 @@ from hub_machine import (
     REPO,
     STUDENTS,
     TEST_MARKER,
+    Timer,
     as_user,
     free_port,
     hidden_test_lines,
@@ -82,20 +83,6 @@ def cell_index(notebook, grade_id):
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
             return index
     raise KeyError(grade_id)
-
-
-class Timer(dict):
-    def measure(self, name):
-        timer = self
-
-        class Span:
-            def __enter__(self):
-                self.start = time.monotonic()
-
-            def __exit__(self, *exc):
-                timer[name] = round(time.monotonic() - self.start, 1)
-
-        return Span()
 
 
 class Lab:

@@ -29,6 +29,7 @@ from hub_machine import (
     REPO,
     STUDENTS,
     TEST_MARKER,
+    Timer,
     as_user,
     free_port,
     hidden_test_lines,
@@ -112,20 +113,6 @@ class Student:
         assert len(listing) == 1, listing
         feedback = f"{listing[0]['path']}/{NOTEBOOK.replace('.ipynb', '.html')}"
         return self.server(f"api/contents/{urllib.parse.quote(feedback)}")["content"]
-
-
-class Timer(dict):
-    def measure(self, name):
-        timer = self
-
-        class Span:
-            def __enter__(self):
-                self.start = time.monotonic()
-
-            def __exit__(self, *exc):
-                timer[name] = round(time.monotonic() - self.start, 1)
-
-        return Span()
 
 
 def instructor_runs(command, timer):
