@@ -5,6 +5,8 @@ what is wrong: the type, the shape or the values, expected against got, and a hi
 No reference solutions live here: students can read this file.
 """
 
+import contextlib
+
 import numpy as np
 
 from coursekit.grading.wire import method_names
@@ -69,6 +71,36 @@ def expect_unchanged(before, after, what):
     """An input array must not be modified by the function under test."""
     if not np.array_equal(before, after):
         fail(f"{what} was modified in place; work on a copy or build a new array instead.")
+
+
+def fails(check):
+    """Whether ``check()`` (a visible check of another answer) fails, or raises anything."""
+    try:
+        check()
+    except Exception:  # a check fails with CheckFailed; the student's code may raise anything
+        return True
+    return False
+
+
+def dependency_note(answer, check):
+    """" It uses your `answer`, which fails its own check: fix that first." when ``check()`` fails, else ""."""
+    return f" It uses your `{answer}`, which fails its own check: fix that first." if fails(check) else ""
+
+
+@contextlib.contextmanager
+def depends_on(name, **checks):
+    """A check of ``name`` that fails while another answer it uses fails its own check says to fix that
+    one first. ``checks``: ``{answer: function running its visible check}``."""
+    try:
+        yield
+    except CheckFailed as failure:
+        failing = [answer for answer, check in checks.items() if fails(check)]
+        if not failing:
+            raise
+        names = " and ".join(f"`{answer}`" for answer in failing)
+        verb = "fails its" if len(failing) == 1 else "fail their"
+        raise CheckFailed(f"{name} uses your {names}, which {verb} own check: fix that first (what this check "
+                          f"saw may come from there).\n{failure}") from None
 
 
 def passed(name):

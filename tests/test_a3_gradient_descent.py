@@ -37,7 +37,8 @@ POINTS = {  # function: (visible test, hidden test)
     "loss": (1, 2), "loss_grid": (1, 3), "gradients": (2, 5), "gradient_descent": (2, 5), "adagrad": (2, 3),
     "numerical_diff": (1, 2), "numerical_gradient": (2, 5), "gradient_descent_fn": (1, 3),
 }
-# Functions whose grade may follow from a wrong answer to the key one (the solution calls it).
+# Functions that call a key one: a wrong key answer also fails their VISIBLE checks (which say to fix the key
+# one first); their hidden tests judge them with the course's key function or the student's, so keep their points.
 DEPENDENTS = {
     "loss": {"gradient_descent", "adagrad"},
     "gradients": {"gradient_descent", "adagrad"},
@@ -309,9 +310,9 @@ def test_correct_answers_score_full_marks(graded, student):
 def test_wrong_answer_loses_its_function_points_and_no_other(graded, function, label):
     student = wrong_student(function, label)
     wrong = {f for f, _ in WRONG_SUBMISSIONS[student]}
-    may_follow = set().union(*(DEPENDENTS.get(f, set()) for f in wrong))
+    visible_may_follow = {f"test_{f}" for f in set().union(*(DEPENDENTS.get(f, set()) for f in wrong))}
     losing = cells_of([function])
-    keeping = cells_of(set(POINTS) - wrong - may_follow)
+    keeping = set(cells_of(set(POINTS) - wrong)) - visible_may_follow
     assert graded.scores_of(student, losing) == {cell: 0.0 for cell in losing}
     assert graded.scores_of(student, keeping) == graded.full_marks(keeping)
 
@@ -320,8 +321,18 @@ def test_mean_loss_with_mean_gradient_loses_the_loss_and_gradient_points(graded)
     """The notebook states the sum convention; a consistent mean-based pair is marked wrong there."""
     assert graded.scores_of("mean_pair", cells_of(["loss", "gradients"])) == dict.fromkeys(
         cells_of(["loss", "gradients"]), 0.0)
-    keeping = cells_of(set(POINTS) - {"loss", "gradients", *DEPENDENTS["loss"]})
+    keeping = set(cells_of(set(POINTS) - {"loss", "gradients"})) - {f"test_{f}" for f in DEPENDENTS["loss"]}
     assert graded.scores_of("mean_pair", keeping) == graded.full_marks(keeping)
+
+
+@pytest.mark.parametrize(("key", "label"), [("gradients", "sign"), ("numerical_gradient", "mutates_caller")])
+def test_wrong_key_answer_is_named_by_the_visible_checks_of_its_dependents(graded, a3, key, label):
+    """The dependents keep their hidden points (above); their visible checks send the student to the key answer."""
+    failed = a3.failed_tests(ASSIGNMENT, wrong_student(key, label))
+    for dependent in DEPENDENTS[key]:
+        assert failed[f"test_{dependent}"].startswith(f"CheckFailed: {dependent} uses your `{key}`, which fails its "
+                                                      "own check: fix that first")
+        assert f"hidden_{dependent}" not in failed
 
 
 def test_flattening_descent_loses_only_the_hidden_points(graded, a3):
@@ -346,7 +357,7 @@ def test_flattening_descent_loses_only_the_hidden_points(graded, a3):
     ("numerical_gradient", "no_restore", "put its original value back"),
     ("numerical_gradient", "mutates_caller", "was modified in place"),
     ("numerical_gradient", "book_in_place_on_integers", "work on a float copy"),
-    ("gradient_descent_fn", "in_place_on_init_x", "was modified in place"),
+    ("gradient_descent_fn", "in_place_on_init_x", "changed its argument init_x"),
 ])
 def test_visible_failure_names_the_mistake(graded, a3, function, label, words):
     message = a3.failed_tests(ASSIGNMENT, wrong_student(function, label))[f"test_{function}"]
