@@ -1,4 +1,4 @@
-"""Regenerate release/ from source/ with nbgrader (``make release``)."""
+"""Regenerate release/ from source/ with nbgrader (``make release``), each folder made stand-alone."""
 
 import argparse
 import shutil
@@ -8,13 +8,15 @@ from pathlib import Path
 
 from coursekit.grading import course
 from coursekit.paths import RELEASE_DIR, SOURCE_DIR, assignments
+from coursekit.standalone import make_standalone
 
 
 def generate_releases(names, source_dir=SOURCE_DIR, out_dir=RELEASE_DIR):
     """Generate the student version of each assignment into ``out_dir``, in a scratch course.
 
     The scratch course keeps the instructor's gradebook untouched; the result equals
-    ``nbgrader generate_assignment`` run in the course folder.
+    ``nbgrader generate_assignment`` run in the course folder, plus the course modules and data
+    the folder needs to run without the course installed (``coursekit.standalone``).
     """
     with tempfile.TemporaryDirectory(prefix="coursekit-release-") as scratch:
         config = course.course_config(scratch)
@@ -26,6 +28,7 @@ def generate_releases(names, source_dir=SOURCE_DIR, out_dir=RELEASE_DIR):
             if target.exists():
                 shutil.rmtree(target)
             shutil.copytree(Path(scratch) / "release" / name, target)
+            make_standalone(target)
 
 
 def main(argv=None):

@@ -10,7 +10,7 @@ the expected values.
 
 import numpy as np
 
-from coursekit.checks import (
+from course_checks import (
     expect_array,
     expect_close,
     expect_real_number,

@@ -8,7 +8,7 @@ values are results on these fixed inputs only: no reference solution lives here.
 
 import numpy as np
 
-from coursekit.checks import (
+from course_checks import (
     expect_array,
     expect_close,
     expect_real_number,

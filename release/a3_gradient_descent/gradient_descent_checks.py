@@ -11,7 +11,7 @@ The loss convention of the assignment is the SUM of squared errors over the poin
 
 import numpy as np
 
-from coursekit.checks import (
+from course_checks import (
     dependency_note,
     depends_on,
     expect_array,

@@ -17,7 +17,7 @@ import functools
 
 import numpy as np
 
-from coursekit.checks import (
+from course_checks import (
     CheckFailed,
     expect_array,
     expect_close,
@@ -28,7 +28,7 @@ from coursekit.checks import (
     fail,
     passed,
 )
-from coursekit.digits import load_digits_scaled
+from course_digits import load_digits_scaled
 
 __all__ = [
     "check_step_function", "check_sigmoid", "check_relu", "check_softmax", "check_mean_squared_error",

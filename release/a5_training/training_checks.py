@@ -9,7 +9,7 @@ only by constructing them, calling their methods and reading their attributes.
 
 import numpy as np
 
-from coursekit.checks import expect_close, expect_real_number, expect_shape, expect_unchanged, fail, passed
+from course_checks import expect_close, expect_real_number, expect_shape, expect_unchanged, fail, passed
 
 __all__ = [
     "check_sgd", "check_momentum", "check_adagrad", "check_adam", "check_init_scale", "check_dropout",
