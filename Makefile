@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 ASSIGNMENTS := $(notdir $(wildcard source/*))
 
-.PHONY: setup sandbox release demo test lint grade dataset bench clean
+.PHONY: setup sandbox release student demo test lint grade dataset bench clean
 
 setup: $(STAMP) sandbox
 
@@ -28,6 +28,9 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 release: $(STAMP)  ## regenerate release/ from source/ with nbgrader
 	$(PY) -m coursekit.release
+
+student: $(STAMP)  ## JupyterLab as students see it (nbgrader's Validate and Assignment List only): make student [FOLDER=release/a1_numpy_basics]
+	JUPYTER_CONFIG_DIR=$(abspath student_mode) $(BIN)/jupyter lab --notebook-dir=$(or $(FOLDER),release)
 
 demo: $(STAMP) sandbox  ## the instructor's job end to end on sample students, in the scratch course demo_course/
 	$(PY) -m coursekit.demo
