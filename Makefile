@@ -40,6 +40,8 @@ test: $(STAMP) sandbox  ## lint and the whole test suite
 	$(PY) -m pytest
 
 grade: $(STAMP) sandbox  ## batch-autograde every submission: make grade ASSIGNMENT=a1_numpy_basics
+	@[ -n "$(ASSIGNMENT)" ] || { echo "make grade needs the assignment to grade: make grade ASSIGNMENT=<name>," \
+	  "with <name> one of: $(ASSIGNMENTS)"; exit 2; }
 	$(BIN)/course-grade $(ASSIGNMENT)
 
 dataset: $(STAMP)  ## rebuild the bundled cat / non-cat files

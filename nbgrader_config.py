@@ -24,13 +24,17 @@ c.Execute.timeout = 30
 
 # Autograde with the hardened executor: test cells run in the grader, not in the student's
 # kernel; the kernel has a memory limit; a crashed or stuck kernel costs only its cell.
+# First, the canary: no grade is recorded while the assignment's own solution does not score full marks
+# in this environment (checked once per assignment and environment, cached in .coursekit/).
 c.Autograde.autograde_preprocessors = [
+    "coursekit.grading.canary.RequireCanary",
     "coursekit.grading.cleanroom.CleanRoomExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "coursekit.grading.scorekeeper.RecordAutoScores",
+    "coursekit.grading.feedback.EscapeStudentOutput",  # the Formgrader shows the notebook inert: no student script
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]

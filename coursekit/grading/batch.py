@@ -23,7 +23,7 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from tqdm import tqdm
 
-from coursekit.grading import course, gradebook_copy, merge, results, sandbox, worker
+from coursekit.grading import canary, course, gradebook_copy, merge, results, sandbox, worker
 from coursekit.grading.guard import SubmissionSnapshot, gradebook_guard
 from coursekit.grading.limits import kill_process_groups
 from coursekit.grading.scores import max_scores
@@ -103,6 +103,7 @@ class BatchGrader:
             os.environ[sandbox.UNSAFE_ENV] = "1"
         sandbox.require()  # no student code runs without its sandbox, unless the instructor opted out
         ensure_assignment(self.config, self.db_url, self.assignment)
+        canary.check(self.course_root, self.assignment)  # once, before forking: the workers find it cached
         TrustedFiles.for_course(self.course_root, self.assignment)  # snapshot before any student runs
         self.incidents = []
         with tempfile.TemporaryDirectory(prefix="coursekit-batch-", dir=fast_scratch_root()) as scratch:
@@ -236,15 +237,26 @@ def executor_metadata(autograded_folder):
     return {}
 
 
+REPORT_HEADER = ["assignment", "student", "status", "score", "max_score", "seconds", "reason"]
+
+
 def write_report(path, assignment, outcomes, maxima):
-    """CSV: student, status, score, max score, seconds, reason."""
+    """CSV: student, status, score, max score, seconds, reason. Rows of students not graded this time (a
+    ``--student`` rerun) are kept from the report already there; regraded students' rows are replaced."""
     path.parent.mkdir(parents=True, exist_ok=True)
     total = sum(maxima.values())
-    with open(path, "w", newline="") as handle:
+    rows = {}
+    if path.is_file():
+        with open(path, newline="") as handle:
+            rows = {row["student"]: [row.get(column, "") for column in REPORT_HEADER]
+                    for row in csv.DictReader(handle) if row.get("assignment") == assignment and row.get("student")}
+    rows.update({o.student: [assignment, o.student, o.status, o.score, total, o.seconds, o.reason] for o in outcomes})
+    scratch = path.with_suffix(".csv.tmp")
+    with open(scratch, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["assignment", "student", "status", "score", "max_score", "seconds", "reason"])
-        for o in outcomes:
-            writer.writerow([assignment, o.student, o.status, o.score, total, o.seconds, o.reason])
+        writer.writerow(REPORT_HEADER)
+        writer.writerows(rows[student] for student in sorted(rows))
+    scratch.replace(path)
 
 
 def print_summary(assignment, outcomes, maxima, wall_seconds, out=sys.stdout):
@@ -254,6 +266,12 @@ def print_summary(assignment, outcomes, maxima, wall_seconds, out=sys.stdout):
           f"{len(outcomes) - graded} with problems, {wall_seconds:.1f} s", file=out)
     for o in outcomes:
         print(f"  {o.student:<24} {o.score:6.1f} / {total:<6.1f} {o.status:<8} {o.reason}", file=out)
+
+
+def course_assignments(course_root):
+    """The assignments a course can grade: its source/ folders holding a notebook."""
+    source = Path(course_root) / "source"
+    return sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb"))) if source.is_dir() else []
 
 
 def main(argv=None):
@@ -271,9 +289,16 @@ def main(argv=None):
         os.environ[sandbox.UNSAFE_ENV] = "1"
         print("WARNING: grading without the kernel sandbox (--unsafe-no-sandbox): student code can reach "
               "everything this user can.", file=sys.stderr)
+    known = course_assignments(args.course)
+    if args.assignment not in known:
+        print(f"Unknown assignment {args.assignment!r}: the assignments of {args.course} are "
+              f"{', '.join(known) or 'none (it has no source/<assignment>/ folder with a notebook)'}.", file=sys.stderr)
+        return 1
     students = find_students(args.course, args.assignment, args.student)
     if not students:
-        print(f"No submissions found under {args.course}/submitted/*/{args.assignment}/", file=sys.stderr)
+        which = "" if args.student == "*" else f" of students matching {args.student!r}"
+        print(f"No submissions{which} found: nothing under {args.course}/submitted/<student>/{args.assignment}/. "
+              "Collect them first (nbgrader collect, or course collect on the hub).", file=sys.stderr)
         return 1
     grader = BatchGrader(args.course, args.assignment, args.workers, args.time_limit, not args.no_progress)
     started = time.monotonic()
@@ -282,6 +307,9 @@ def main(argv=None):
     except sandbox.SandboxUnavailable as error:
         print(error, file=sys.stderr)
         return 2
+    except canary.CanaryFailed as error:
+        print(error, file=sys.stderr)
+        return 3
     maxima = max_scores(grader.db_url, args.assignment)
     report = Path(args.course) / "reports" / f"{args.assignment}-grading.csv"
     write_report(report, args.assignment, outcomes, maxima)
