@@ -98,7 +98,7 @@ def main(course_root=COURSE_ROOT, scratch=None, names=None):
         outcomes = run_assignment(root, config, assignment)
         maxima = max_scores(config.CourseDirectory.db_url, assignment)
         results[assignment] = (outcomes, maxima)
-        print_student_table(assignment, outcomes, maxima)
+        print_student_table(assignment, outcomes, maxima, root)
         print_question_table(assignment, outcomes, maxima)
     reports = root / "reports"
     grades_csv = export_grades(config, reports / "grades.csv")

@@ -2,16 +2,39 @@
 
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.plugins.export import CsvExportPlugin
 
+from coursekit.submissions import grade_id, is_test_cell
 
-def print_student_table(assignment, outcomes, maxima):
+
+def cell_problems(autograded_folder):
+    """``[(cell, what happened)]`` for the non-test cells of an autograded notebook that ended in an error:
+    a cell stopped at the time limit, a syntax error, a crash (the tests' own failures are in the scores)."""
+    problems = []
+    for path in sorted(Path(autograded_folder).glob("*.ipynb")):
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+            if cell.cell_type != "code" or is_test_cell(cell) or not errors:
+                continue
+            ename, evalue = errors[0].get("ename", ""), errors[0].get("evalue", "")
+            what = ("timed out: stopped at the cell time limit" if ename in ("KeyboardInterrupt", "CellTimeoutError")
+                    else f"{ename}: {evalue}"[:160])
+            problems.append((grade_id(cell) or f"cell {index + 1}", what))
+    return problems
+
+
+def print_student_table(assignment, outcomes, maxima, course_root=None):
+    """Score per student; with ``course_root``, the cells of each autograded notebook that ended in an error."""
     total = sum(maxima.values())
     print(f"\n{assignment}: score per student (of {total:g})")
     for o in outcomes:
         note = "" if o.status == "graded" else f"  [{o.status}: {o.reason}]"
         print(f"  {o.student:<22} {o.score:6.1f}{note}")
+        folder = Path(course_root or ".") / "autograded" / o.student / assignment
+        for cell, what in cell_problems(folder) if course_root else []:
+            print(f"  {'':<22}        {cell}: {what}")
 
 
 def print_question_table(assignment, outcomes, maxima):

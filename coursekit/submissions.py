@@ -30,6 +30,16 @@ def is_test_cell(cell):
     return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution", False)
 
 
+def error_cells(notebook):
+    """``{cell: "ename: evalue"}`` of the code cells holding an error output (named by grade_id, else position)."""
+    errors = {}
+    for index, cell in enumerate(notebook.cells):
+        found = [f"{o.ename}: {o.evalue}" for o in cell.get("outputs", []) if o.output_type == "error"]
+        if cell.cell_type == "code" and found:
+            errors[grade_id(cell) or f"cell {index + 1}"] = "; ".join(found)
+    return errors
+
+
 def strip_solution_markers(source):
     """The code as a student would write it: the source with the solution markers removed."""
     return SOLUTION_REGION.sub(lambda m: m.group(1), source)

@@ -1,7 +1,9 @@
 """The demo pipeline in its scratch course: grades, feedback, CSV, chart; twice the same; the real
 course (here a temporary copy of it) keeps no trace of the sample students."""
 
+import contextlib
 import csv
+import io
 import re
 import shutil
 import subprocess
@@ -28,16 +30,17 @@ def demo_runs(tmp_path_factory):
     shutil.copy(COURSE_ROOT / "nbgrader_config.py", course_root)
     shutil.copytree(COURSE_ROOT / "source" / ASSIGNMENT, course_root / "source" / ASSIGNMENT)
     before = listing(course_root, demo.SCRATCH_NAME)
-    runs = []
+    runs, printed = [], io.StringIO()
     for _ in range(2):
-        assert demo.main(course_root, names=[ASSIGNMENT]) == 0
+        with contextlib.redirect_stdout(printed):
+            assert demo.main(course_root, names=[ASSIGNMENT]) == 0
         with open(course_root / demo.SCRATCH_NAME / "reports" / "grades.csv") as handle:
             runs.append(sorted(tuple(sorted(row.items())) for row in csv.DictReader(handle)))
-    return course_root, before, runs
+    return course_root, before, runs, printed.getvalue()
 
 
 def test_demo_writes_grades_feedback_and_chart(demo_runs):
-    course_root, _, runs = demo_runs
+    course_root, _, runs, _ = demo_runs
     scratch = course_root / demo.SCRATCH_NAME
     scores = {dict(row)["student_id"]: float(dict(row)["raw_score"]) for row in runs[-1]}
     maximum = float(dict(runs[-1][0])["max_score"])
@@ -51,14 +54,20 @@ def test_demo_writes_grades_feedback_and_chart(demo_runs):
         assert list((scratch / "feedback" / student / ASSIGNMENT).glob("*.html"))
 
 
+def test_demo_console_names_the_cell_that_timed_out(demo_runs):
+    lines = demo_runs[3].splitlines()
+    after_student = lines[lines.index(next(line for line in lines if line.strip().startswith("demo_endless_loop"))) + 1]
+    assert re.fullmatch(r" +answer_L2: timed out: stopped at the cell time limit", after_student), after_student
+
+
 def test_demo_is_idempotent(demo_runs):
-    _, _, runs = demo_runs
+    _, _, runs, _ = demo_runs
     drop_time = [[pair for pair in row if pair[0] != "timestamp"] for row in runs[0]]
     assert drop_time == [[pair for pair in row if pair[0] != "timestamp"] for row in runs[1]]
 
 
 def test_demo_leaves_the_course_alone(demo_runs, tmp_path):
-    course_root, before, _ = demo_runs
+    course_root, before, _, _ = demo_runs
     assert listing(course_root, demo.SCRATCH_NAME) == before
     exchange = tmp_path / "exchange"
     exchange.mkdir()
