@@ -189,6 +189,21 @@ def double(x):
     return np.ones(2**26)
 ''',
     # live HTML and JavaScript in the outputs
+    # about 512 MiB printed in one line: the kernel keeps 2 MiB of it, the grader the same
+    "output_flood": '''
+import sys
+chunk = "x" * 2**20
+for _ in range(512):
+    sys.stdout.write(chunk)
+''',
+    # the kernel's cap bypassed: 36 MiB in 3 MiB messages; the grader keeps 2 MiB of them
+    "output_flood_uncapped": '''
+import sys
+write = type(sys.stdout).write
+for _ in range(12):
+    write(sys.stdout, "y" * 3 * 2**20)
+    sys.stdout.flush()
+''',
     "rich_output": '''
 from IPython.display import HTML, Javascript, Markdown, display
 display(HTML("<script>window.hostile = 1</script><b onmouseover=alert(11)>x</b>"))
@@ -206,3 +221,18 @@ def attack_source(name, course, repo, home):
     for placeholder, value in (("@COURSE@", course), ("@REPO@", repo), ("@HOME@", home), ("@SLEEPER@", SLEEPER)):
         code = code.replace(placeholder, str(value))
     return REACHABLE + code
+
+# Three processes of 1.5 GiB each and 400 MiB in each of the kernel's /tmp, /dev/shm and notebook folder:
+# 5.7 GiB in all, every part under the per-process limit. Prints what each child ended with.
+MEMORY_HOG = '''
+import os, subprocess, sys
+for folder in ("/tmp", "/dev/shm", "."):
+    with open(os.path.join(folder, "hog.bin"), "wb") as handle:
+        for _ in range(400):
+            handle.write(b"x" * 2**20)
+child = "import time\\nblock = bytearray(1536 * 2**20)\\nblock[::4096] = b'y' * len(block[::4096])\\ntime.sleep(3)"
+children = [subprocess.Popen([sys.executable, "-c", child]) for _ in range(3)]
+print("HOG children ended with", [c.wait() for c in children])
+def double(x):
+    return 2 * x
+'''

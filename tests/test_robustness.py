@@ -412,3 +412,15 @@ def test_feedback_escapes_student_output_and_holds_no_hidden_test(hostile):
               for line in hidden_region(cell.source) if len(line.strip()) > 8]
     assert hidden
     assert [line for line in hidden if line in everything or html.escape(line) in everything] == []
+
+
+@pytest.mark.parametrize("attack", ["output_flood", "output_flood_uncapped"])
+def test_output_flood_is_cut_and_feedback_says_so(hostile, attack):
+    student = f"a_{attack}"
+    notebook = hostile.course.root / "autograded" / student / "toy" / "toy.ipynb"
+    assert notebook.stat().st_size < 3 * 2**20
+    assert "output were cut" in hostile.outputs[student]
+    nbgrader_ops.generate_feedback(hostile.course.config, "toy", student)
+    page = next((hostile.course.root / "feedback" / student / "toy").glob("*.html"))
+    assert "output were cut" in page.read_text()
+    assert page.stat().st_size < 4 * 2**20

@@ -10,7 +10,11 @@ from jupyter_core.utils import run_sync
 from nbformat.v4 import new_notebook
 
 from coursekit.grading import sandbox
+from coursekit.grading.cgroup import KernelGroup
+from coursekit.grading.cleanroom import CleanRoomExecute
+from coursekit.grading.harness import TempCourse
 from coursekit.grading.kernel import LimitedKernelManager
+from coursekit.submissions import answers_of, fill_answers
 
 PROBE = r'''
 import json, os, resource, socket, sys
@@ -152,3 +156,36 @@ def test_a_kernel_that_fails_to_start_is_started_once_more(tmp_path):
         assert FlakyKernelManager.attempts == 2 and run_sync(executor.km.is_alive)()
     finally:
         run_sync(executor.km.shutdown_kernel)(now=True)
+
+
+def cgroup_skip_reason():
+    group = KernelGroup.create(2**30, 16)
+    if group is None:
+        return "needs writable cgroup v1 memory and pids controllers (root); elsewhere per-process limits hold"
+    group.remove()
+    return None
+
+
+@pytest.mark.skipif(cgroup_skip_reason() is not None, reason=cgroup_skip_reason() or "")
+def test_one_memory_limit_holds_all_of_a_submission_and_costs_only_it(tmp_path):
+    """The hog's processes and memory files together stop at the limit the README states (4 GiB);
+    a classmate graded at the same time keeps full marks."""
+    import nbformat
+    from hostile import MEMORY_HOG
+
+    limit_mib = CleanRoomExecute().memory_limit_mb
+    assert limit_mib == 4096  # README, "Security model": 4 GiB per submission, all processes and memory folders
+    toy = Path(__file__).parent / "fixtures" / "toy_course" / "source"
+    course = TempCourse(tmp_path / "course", ["toy"], source_dir=toy, cell_timeout=60)
+    release = course.release_notebook("toy")
+    solution = answers_of(course.source_notebook("toy"))
+    result = course.autograde("toy", {"hog": fill_answers(release, {**solution, "answer_double": MEMORY_HOG}),
+                                      "classmate": fill_answers(release, solution)}, workers=2)
+    assert result.scores["classmate"] == result.max_scores
+    graded = nbformat.read(course.root / "autograded" / "hog" / "toy" / "toy.ipynb", as_version=4)
+    memory = graded.metadata["coursekit"]["kernel_memory"]
+    assert memory["limit_mib"] == limit_mib
+    assert limit_mib - 256 <= memory["peak_mib"] <= limit_mib  # pushed to the limit, never past it
+    printed = json.dumps([cell.get("outputs", []) for cell in graded.cells])
+    assert "HOG children ended with" in printed and "-9" in printed  # the out-of-memory killer stopped a child
+    assert result.scores["hog"]["test_triple"] == result.max_scores["test_triple"]  # its other answers count

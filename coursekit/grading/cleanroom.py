@@ -25,6 +25,7 @@ from pathlib import Path
 
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat import ValidationError
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
@@ -34,6 +35,7 @@ from coursekit.grading import prestart, sandbox
 from coursekit.grading.channel import CommChannel, KernelDied, NoAnswer, TimedOut
 from coursekit.grading.kernel import LimitedKernelManager
 from coursekit.grading.limits import PIDFILE_ENV, kill_process_groups
+from coursekit.grading.output_budget import CELL_BYTES, NOTEBOOK_BYTES, OutputBudget
 from coursekit.grading.remote import KernelUnavailable, KernelView, StudentCodeError, free_names
 from coursekit.grading.trusted import TrustedFiles, restore_environment
 from coursekit.submissions import is_test_cell
@@ -81,6 +83,10 @@ class CleanRoomExecute(Execute):
     notebook_time_limit = Integer(
         600, help="Seconds a whole notebook may take, its cells and its tests' calls together; "
                   "what is left after that is not run and scores nothing.").tag(config=True)
+    cell_output_bytes = Integer(CELL_BYTES, help="Output a cell keeps (characters); the rest is cut, "
+                                                 "and the cell says so.").tag(config=True)
+    notebook_output_bytes = Integer(NOTEBOOK_BYTES, help="Output a whole notebook keeps (characters).").tag(
+        config=True)
     unsafe_no_sandbox = Bool(
         False, help="Run students' kernels WITHOUT their sandbox: only on a machine where the students' code "
                     "is trusted (see the README's security model).").tag(config=True)
@@ -89,6 +95,7 @@ class CleanRoomExecute(Execute):
         kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
         super().__init__(**kwargs)
         self._deadline, self._cell_timeout = float("inf"), self.timeout  # preprocess() sets them per notebook
+        self._budget = OutputBudget(self.cell_output_bytes, self.notebook_output_bytes)
 
     # --- the whole notebook -------------------------------------------------------------
     def preprocess(self, nb, resources, km=None):
@@ -100,6 +107,8 @@ class CleanRoomExecute(Execute):
         self._view = KernelView(self.request)
         self._timing = {"started": time.monotonic()}
         self._deadline, self._cell_timeout = time.monotonic() + self.notebook_time_limit, self.timeout
+        self._budget = OutputBudget(self.cell_output_bytes, self.notebook_output_bytes)
+        self._memory = None
         pidfile = os.environ.get(PIDFILE_ENV) or str(self._scratch / "kernel.pids")
         started = prestart.take(self.kernel_name or nb.metadata.get("kernelspec", {}).get("name", "python3")) \
             if km is None else None
@@ -124,6 +133,8 @@ class CleanRoomExecute(Execute):
         nb.metadata.setdefault("coursekit", {})["timing"] = {
             "kernel_start": round(first - self._timing["started"], 4),
             "execution": round(time.monotonic() - first, 4)}
+        nb.metadata.coursekit["kernel_memory"] = {"enforced": "per-process limits only"} if self._memory is None \
+            else {"enforced": "cgroup: all the kernel's processes and memory folders together", **self._memory}
         if tampered:
             nb.metadata.setdefault("coursekit", {})["tampered"] = tampered
             resources.setdefault("coursekit", {})["tampered"] = tampered
@@ -163,6 +174,12 @@ class CleanRoomExecute(Execute):
         return min(self._deadline - time.monotonic(), 10**9)
 
     def preprocess_cell(self, cell, resources, index):
+        cell, resources = self._run_cell(cell, resources, index)
+        used = self.km.memory_used() if hasattr(self.km, "memory_used") else None
+        self._memory = used or self._memory  # the group's peak so far (it is gone once the kernel is)
+        return cell, resources
+
+    def _run_cell(self, cell, resources, index):
         if cell.cell_type == "code" and self._remaining() <= 0:
             cell.outputs = [error_output(
                 "NotebookTimeLimit", f"grading stopped after {self.notebook_time_limit} s",
@@ -185,25 +202,52 @@ class CleanRoomExecute(Execute):
             self.code_cells_executed += 1
             cell.execution_count = self.code_cells_executed
             return cell, self.resources
+        self._budget.new_cell()
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except FATAL as error:
+            self._note_cut_output(cell)
             cell.outputs.append(error_output(
                 "KernelLost", str(error),
                 [f"KernelLost: this cell stopped the kernel ({error}); it was restarted and the "
                  "cells before it run again, so later cells still count."]))
             self._restart_kernel()
             return cell, self.resources
+        self._note_cut_output(cell)
         ran_cleanly = cell.get("execution_count") is not None and not any(
             out.output_type == "error" for out in cell.get("outputs", []))
         if cell.cell_type == "code" and ran_cleanly:
             self._replay.append(cell.source)
         return cell, self.resources
 
+    # --- what a student's cell hands back: bounded, and valid -----------------------------------
+    def output(self, outs, msg, display_id, cell_index):
+        """nbclient's handling of one output message, within the output budget; invalid outputs dropped."""
+        admitted = self._budget.admit(msg)
+        if admitted is None:
+            return None
+        try:
+            return super().output(outs, admitted, display_id, cell_index)
+        except ValidationError:
+            self._budget.cut += 1
+            return None
+
+    def _note_cut_output(self, cell):
+        """Say in the cell what its output lost; keep its execution count a number, as nbformat wants."""
+        if self.kc is not None and hasattr(self.kc, "dropped_messages"):
+            self._budget.dropped_messages += self.kc.dropped_messages()
+        note = self._budget.note()
+        if cell.cell_type == "code":
+            count = cell.get("execution_count")
+            cell.execution_count = count if isinstance(count, int) and not isinstance(count, bool) else None
+            if note:
+                cell.outputs.append(new_output("stream", name="stdout", text=note))
+
     def _prepare_kernel(self):
         """Before any student code: the notebook's folder as working directory, and the test channel."""
         path = self.resources.get("metadata", {}).get("path")
-        self._open_channel(f"__import__('os').chdir({str(path)!r})\n" if path else "")
+        cap = f"__import__('coursekit.grading.kernel_side', fromlist=['_']).cap_output({self.cell_output_bytes})\n"
+        self._open_channel(cap + (f"__import__('os').chdir({str(path)!r})\n" if path else ""))
 
     def _open_channel(self, first=""):
         """Have the kernel answer the grader's requests on a new comm (after running ``first``)."""

@@ -15,15 +15,51 @@ import tempfile
 import time
 from pathlib import Path
 
+import zmq
+import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Unicode
+from traitlets import Type, Unicode, default
 
 from coursekit.grading import sandbox
+from coursekit.grading.cgroup import KernelGroup
+from coursekit.grading.limits import MEMORY_ENV
+from coursekit.grading.output_budget import MAX_MESSAGE_BYTES
+
+
+class LimitedKernelClient(AsyncKernelClient):
+    """A client whose sockets refuse any message over MAX_MESSAGE_BYTES: ZeroMQ drops it unread."""
+
+    _iopub_monitor = None
+
+    @default("context")
+    def _context_default(self):
+        self._created_context = True
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+        return context
+
+    def start_channels(self, *args, **kwargs):
+        super().start_channels(*args, **kwargs)
+        if self._iopub_monitor is None and self._iopub_channel is not None:
+            monitor = self.iopub_channel.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+            self._iopub_monitor = zmq.Socket.shadow(monitor.underlying), monitor
+
+    def dropped_messages(self):
+        """How often IOPub dropped its connection since the last call (an oversized message each time)."""
+        if self._iopub_monitor is None:
+            return 0
+        events = 0
+        while self._iopub_monitor[0].poll(0):
+            self._iopub_monitor[0].recv_multipart()
+            events += 1
+        return events
 
 
 class LimitedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels start sandboxed, through the limits wrapper (limits, pid record)."""
 
+    client_factory = Type(LimitedKernelClient)
     files_from = Unicode("", help="Folder whose files the kernel's working folder starts with "
                                   "(default: the folder the kernel is started in).").tag(config=True)
 
@@ -31,6 +67,22 @@ class LimitedKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
         self._run_dir = None
         self._sandboxed = not sandbox.unsafe_requested()
+        self._group = None
+
+    def memory_group(self):
+        """The kernel's memory and pids groups (made on first use, kept across restarts), or None
+        where the machine has none to give: then only the per-process limits hold."""
+        memory_mb = int(os.environ.get(MEMORY_ENV, "0"))
+        if self._group is None and memory_mb > 0:
+            self._group = KernelGroup.create(memory_mb * 2**20, sandbox.SandboxLimits.processes)
+        return self._group
+
+    def memory_used(self):
+        """``{"limit_mib", "peak_mib"}`` of the kernel's memory group so far (all its processes and
+        memory files), or None without a group."""
+        if self._group is None:
+            return None
+        return {"limit_mib": self._group.limit_bytes() // 2**20, "peak_mib": self._group.peak_bytes() // 2**20}
 
     async def _async_pre_start_kernel(self, **kw):
         if self._sandboxed:
@@ -52,7 +104,9 @@ class LimitedKernelManager(AsyncKernelManager):
             sandbox.hand_over(self._run_dir, uid, layout.data_dir)
             environment = {**os.environ, **(self.kernel_spec.env if self.kernel_spec else {})}
             cmd = sandbox.command(layout, cmd, environment, uid)
-        return [sys.executable, "-m", "coursekit.grading.limits", "--", *cmd]
+        group = self.memory_group()
+        joined = [arg for path in (group.paths if group else []) for arg in ("--cgroup", path)]
+        return [sys.executable, "-m", "coursekit.grading.limits", *joined, "--", *cmd]
 
     async def _async_post_start_kernel(self, **kw):
         if self._sandboxed and os.geteuid() == 0:
@@ -74,3 +128,6 @@ class LimitedKernelManager(AsyncKernelManager):
         if not restart and self._run_dir is not None:
             shutil.rmtree(self._run_dir, ignore_errors=True)
             self._run_dir = None
+        if not restart and self._group is not None:
+            self._group.remove()
+            self._group = None

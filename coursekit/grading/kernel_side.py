@@ -131,3 +131,45 @@ def listen(comm_id):
     channel = create_comm(comm_id=comm_id, primary=False, target_name="coursekit.grading")
     get_comm_manager().register_comm(channel)
     channel.on_msg(lambda message: channel.send(answer(message["content"]["data"])))
+
+
+def cap_output(limit):
+    """Keep at most ``limit`` characters of what each cell writes to stdout and stderr, and say how much
+    was cut; a flood then never grows the kernel's output buffer (the grader bounds output in any case).
+
+    IPython swaps each stream's ``write`` around every cell (to keep output history), so the cap is
+    put back before each cell.
+    """
+    import sys
+
+    state = {"left": limit, "cut": 0}
+
+    def capped(original):
+        def write(text):
+            if not isinstance(text, str):
+                return original(text)
+            kept = text[:max(state["left"], 0)]
+            state["left"] -= len(kept)
+            state["cut"] += len(text) - len(kept)
+            if kept:
+                original(kept)
+            return len(text)
+        write.uncapped = original
+        return write
+
+    def new_cell(*_):
+        state["left"], state["cut"] = limit, 0
+        for name in ("stdout", "stderr"):
+            stream = getattr(sys, name)
+            if not hasattr(stream.write, "uncapped"):
+                stream.write = capped(stream.write)
+
+    def say_what_was_cut(*_):
+        if state["cut"]:
+            write = getattr(sys.stdout.write, "uncapped", sys.stdout.write)
+            write(f"\n[grader: {state['cut']:,} characters of this cell's output were cut: "
+                  f"a cell keeps at most {limit:,}.]\n")
+
+    shell = get_ipython()
+    shell.events.register("pre_run_cell", new_cell)
+    shell.events.register("post_run_cell", say_what_was_cut)

@@ -1,10 +1,12 @@
-"""Start a grading kernel under resource limits: ``python -m coursekit.grading.limits -- CMD...``.
+"""Start a grading kernel under resource limits: ``python -m coursekit.grading.limits [--cgroup DIR]... -- CMD...``.
 
 CMD is normally the kernel's sandbox (``bwrap ...``, see coursekit.grading.sandbox), which adds
-its own limits on processes and file size inside. Reads ``COURSEKIT_KERNEL_MEMORY_MB``
-(address-space limit), ``COURSEKIT_KERNEL_CPU_SECONDS`` (CPU time of each kernel process) and
-``COURSEKIT_KERNEL_PIDFILE`` (where the kernel's pid is appended, so the grader can kill its
-whole process group).
+its own limits on processes and file size inside. Each ``--cgroup`` folder (the kernel's memory
+and pids groups, coursekit.grading.cgroup) is joined first, so everything CMD starts counts
+there. Reads ``COURSEKIT_KERNEL_MEMORY_MB`` (address-space limit of each process),
+``COURSEKIT_KERNEL_CPU_SECONDS`` (CPU time of each kernel process) and
+``COURSEKIT_KERNEL_PIDFILE`` (where the kernel's pid and groups are appended, so the grader can
+kill all of it).
 """
 
 import os
@@ -12,6 +14,8 @@ import resource
 import signal
 import sys
 from pathlib import Path
+
+from coursekit.grading.cgroup import KernelGroup
 
 MEMORY_ENV = "COURSEKIT_KERNEL_MEMORY_MB"
 CPU_ENV = "COURSEKIT_KERNEL_CPU_SECONDS"
@@ -22,11 +26,13 @@ FILE_MB = 1024  # largest file an unsandboxed kernel may write (the sandbox sets
 
 
 def kill_process_groups(pidfile):
-    """SIGKILL every process group recorded in ``pidfile`` (kernels and what they started)."""
+    """SIGKILL every process group and control group recorded in ``pidfile`` (kernels and what they started)."""
     path = Path(pidfile)
     if not path.exists():
         return
-    for line in path.read_text().split():
+    entries = path.read_text().split()
+    KernelGroup.at([entry for entry in entries if entry.startswith("/")]).remove()
+    for line in entries:
         try:
             pid = int(line)
             if pid > 1 and pid != os.getpgrp():
@@ -54,7 +60,9 @@ def apply_limits(sandboxed):
 
 
 def main(argv):
-    command = argv[argv.index("--") + 1:]
+    options, command = argv[1:argv.index("--")], argv[argv.index("--") + 1:]
+    groups = [value for flag, value in zip(options[::2], options[1::2]) if flag == "--cgroup"]
+    KernelGroup.at(groups).join()
     sandboxed = os.path.basename(command[0]) == "bwrap"
     apply_limits(sandboxed)
     if sandboxed:  # an interrupt goes to the whole group: the kernel handles it, bubblewrap must not die of it
@@ -62,7 +70,7 @@ def main(argv):
     pidfile = os.environ.get(PIDFILE_ENV)
     if pidfile:
         with open(pidfile, "a") as handle:
-            handle.write(f"{os.getpid()}\n")
+            handle.write("".join(f"{entry}\n" for entry in [os.getpid(), *groups]))
     os.execv(command[0], command)
 
 

@@ -60,7 +60,7 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class SandboxLimits:
-    processes: int = 256  # tasks (threads included) the kernel may run at once
+    processes: int = 64  # tasks (threads included) the kernel may run at once (its pids group counts them all)
     file_mb: int = 1024  # largest file it may write
     tmp_mb: int = 512  # each of /tmp and /dev/shm
     folder_mb: int = 512  # free space in the notebook's folder, beyond the submission's own size
