@@ -11,6 +11,7 @@ import csv
 import fnmatch
 import multiprocessing
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -29,6 +30,7 @@ from coursekit.grading.limits import kill_process_groups
 from coursekit.grading.scores import max_scores
 from coursekit.grading.trusted import TrustedFiles
 from coursekit.paths import COURSE_ROOT
+from coursekit.submissions import grade_id, is_answer_cell, load_notebook
 
 
 @dataclass
@@ -238,6 +240,44 @@ def executor_metadata(autograded_folder):
 
 
 REPORT_HEADER = ["assignment", "student", "status", "score", "max_score", "seconds", "reason"]
+SCRATCH_PATH = re.compile(r"\S*coursekit-(?:batch|grade|canary)-[^/\s]*(?:/job-\d+)?/?")
+
+
+def notebook_names(folder):
+    return sorted(path.name for path in Path(folder).glob("*.ipynb")) if Path(folder).is_dir() else []
+
+
+def deleted_answer_cells(course_root, assignment, student):
+    """Answer cells of the assignment that the student's notebooks no longer hold (graded as unanswered)."""
+    missing = []
+    for name in notebook_names(Path(course_root) / "source" / assignment):
+        submitted = Path(course_root) / "submitted" / student / assignment / name
+        if not submitted.is_file():
+            continue
+        try:
+            held = {grade_id(cell) for cell in load_notebook(submitted).cells}
+        except Exception:  # noqa: BLE001 (an unreadable notebook already has its reason)
+            continue
+        missing += [grade_id(cell) for cell in load_notebook(Path(course_root) / "source" / assignment / name).cells
+                    if is_answer_cell(cell) and grade_id(cell) not in held]
+    return missing
+
+
+def explained(course_root, assignment, outcome):
+    """The outcome's reason in the instructor's terms: no scratch paths; what a missing notebook was called;
+    answer cells the student deleted."""
+    reason = SCRATCH_PATH.sub("", outcome.reason)
+    folder = Path(course_root) / "submitted" / outcome.student / assignment
+    expected, found = notebook_names(Path(course_root) / "source" / assignment), notebook_names(folder)
+    if outcome.status == "failed" and set(expected) - set(found):
+        reason = (f"no notebook named {', '.join(expected)} in submitted/{outcome.student}/{assignment}/ (it holds "
+                  f"{', '.join(found) if found else 'no notebook'}): if the student renamed it, rename it back "
+                  f"and grade again with --student {outcome.student}")
+    deleted = deleted_answer_cells(course_root, assignment, outcome.student)
+    if deleted:
+        note = f"answer cells deleted by the student, graded as unanswered: {', '.join(deleted)}"
+        reason = f"{reason}; {note}" if reason else note
+    return reason
 
 
 def write_report(path, assignment, outcomes, maxima):
@@ -311,6 +351,8 @@ def main(argv=None):
         print(error, file=sys.stderr)
         return 3
     maxima = max_scores(grader.db_url, args.assignment)
+    for outcome in outcomes:
+        outcome.reason = explained(args.course, args.assignment, outcome)
     report = Path(args.course) / "reports" / f"{args.assignment}-grading.csv"
     write_report(report, args.assignment, outcomes, maxima)
     print_summary(args.assignment, outcomes, maxima, time.monotonic() - started)
