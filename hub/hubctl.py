@@ -36,6 +36,7 @@ from pathlib import Path
 
 HUB_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(HUB_DIR))
+import limits  # noqa: E402
 import student_kit  # noqa: E402
 
 REPO = HUB_DIR.parent
@@ -143,10 +144,30 @@ def venv_works():
 # --- exchange ---------------------------------------------------------------------------------
 
 def ensure_exchange():
-    """nbgrader's exchange root: every user reads and writes it (nbgrader itself sets 0777 on it);
-    the course folders inside get nbgrader's own modes (outbound 755, inbound 733, feedback 711)."""
+    """nbgrader's exchange root: root's, mode 1777 (every user may create a folder there, and only its owner
+    may rename or remove it, as in /tmp)."""
     EXCHANGE.mkdir(parents=True, exist_ok=True)
-    EXCHANGE.chmod(0o777)
+    os.chown(EXCHANGE, 0, 0)
+    EXCHANGE.chmod(0o1777)
+
+
+# The course's folders in the exchange, the instructor's: no student renames, replaces or writes them.
+# inbound/ is setgid (submissions get the instructor's group) and sticky (only its owner renames or
+# removes a submission).
+COURSE_FOLDERS = {"": 0o755, "outbound": 0o755, "inbound": 0o3733, "feedback": 0o711}
+
+
+def ensure_course_exchange(course_id, instructor):
+    account = pwd.getpwnam(instructor)
+    course = EXCHANGE / course_id
+    for name, mode in COURSE_FOLDERS.items():
+        folder = course / name
+        if folder.is_symlink() or (folder.exists() and folder.lstat().st_uid not in (0, account.pw_uid)):
+            sys.exit(f"{folder} exists and is not {instructor}'s: someone else made it. Move it away, then run "
+                     "setup again.")
+        folder.mkdir(exist_ok=True)
+        os.chown(folder, account.pw_uid, account.pw_gid)
+        folder.chmod(mode)
 
 
 # --- student environment ----------------------------------------------------------------------
@@ -202,28 +223,37 @@ def ensure_ngshare_account():
     NGSHARE_DATA.chmod(0o700)
 
 
-def nbgrader_exchange_config(course_id, ngshare_url):
+GUARDED_EXCHANGE = {"submit": "PrivateSubmit", "collect": "GuardedCollect",
+                    "release_assignment": "GuardedReleaseAssignment", "fetch_assignment": "GuardedFetchAssignment",
+                    "fetch_feedback": "GuardedFetchFeedback"}
+
+
+def nbgrader_exchange_config(course_id, ngshare_url, instructor):
     """Every user's nbgrader configuration: the course, and the shared folder or ngshare as the exchange."""
     text = ("# Every user's nbgrader: the course and the exchange (written by hub/hubctl.py).\n"
             f"c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = {course_id!r}\n")
     if ngshare_url:
         return text + ("from ngshare_exchange import configureExchange  # noqa: E402\n"
-                       f"configureExchange(c, {ngshare_url!r})\n")
-    return text + (f"c.Exchange.root = {str(EXCHANGE)!r}\n"  # submissions in inbound/ stay private:
-                   "c.ExchangeFactory.submit = 'private_submit.PrivateSubmit'\n")
+                       f"configureExchange(c, {ngshare_url!r})\n"  # hub/ngshare_collect.py: collect with caps
+                       "c.ExchangeFactory.collect = 'ngshare_collect.GuardedNgshareCollect'\n")
+    return text + (f"c.Exchange.root = {str(EXCHANGE)!r}\n"  # hub/course_exchange.py: the guarded exchange
+                   + "".join(f"c.ExchangeFactory.{step} = 'course_exchange.{name}'\n"
+                             for step, name in GUARDED_EXCHANGE.items())
+                   + f"c.TrustedCourseFolders.instructor = {instructor!r}\n")
 
 
 def build_kit(course_root):
     """What students' kernels import from the course (check helpers, lr_utils, data), from the instructor's
     course folder; students' kernels see a new kit when they restart."""
     kit = student_kit.build(course_root, PREFIX / "kit")
-    shutil.copyfile(HUB_DIR / "private_submit.py", kit / "private_submit.py")
-    (kit / "private_submit.py").chmod(0o644)
+    for module in ("course_exchange.py", "ngshare_collect.py"):  # the exchange classes nbgrader_config names
+        shutil.copyfile(HUB_DIR / module, kit / module)
+        (kit / module).chmod(0o644)
     run(["chown", "-R", "root:root", str(kit)])
     return kit
 
 
-def build_environment(course_root, course_id, ngshare_url=None):
+def build_environment(course_root, course_id, instructor, ngshare_url=None):
     """The shared environment every user's server runs from: root-owned, read-only for users. Its
     packages are the course's requirements (as in the instructor's course folder) plus the hub's,
     and ngshare_exchange when ``ngshare_url`` is the exchange."""
@@ -245,7 +275,7 @@ def build_environment(course_root, course_id, ngshare_url=None):
     (site / "dl_foundations_course.pth").write_text(f"{kit}\n")
     etc = env / "etc" / "jupyter"
     etc.mkdir(parents=True, exist_ok=True)
-    (etc / "nbgrader_config.py").write_text(nbgrader_exchange_config(course_id, ngshare_url))
+    (etc / "nbgrader_config.py").write_text(nbgrader_exchange_config(course_id, ngshare_url, instructor))
     lab_settings = env / "share" / "jupyter" / "lab" / "settings"
     lab_settings.mkdir(parents=True, exist_ok=True)  # no news or update checks: the class has no internet
     shutil.copyfile(HUB_DIR / "lab-overrides.json", lab_settings / "overrides.json")
@@ -278,6 +308,21 @@ def install_course(course_src, course_root, instructor):
     course_root.chmod(0o700)
 
 
+def others_can_reach(path):
+    """Whether a user other than the owners could open ``path``: every folder above it searchable by others."""
+    path = path.resolve()
+    return all(os.stat(folder).st_mode & 0o001 for folder in [path, *path.parents]) and bool(
+        os.stat(path).st_mode & 0o004)
+
+
+def lock_checkout(checkout):
+    """The checkout setup runs from holds source/ (solutions, hidden tests): if other users can read it,
+    make it its owner's alone (mode 700) and say so."""
+    if (checkout / "source").is_dir() and others_can_reach(checkout / "source"):
+        checkout.chmod(checkout.stat().st_mode & 0o700)
+        log(f"{checkout} was readable by every user (its source/ holds the hidden tests): now mode 700")
+
+
 def install_course_command(env, course_root, instructor):
     text = (HUB_DIR / "course.py").read_text().replace("#!/usr/bin/env python3", f"#!{env}/bin/python", 1)
     COURSE_COMMAND.write_text(text)
@@ -288,7 +333,8 @@ def install_course_command(env, course_root, instructor):
 
 def write_hub_config(settings):
     ETC.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(HUB_DIR / "jupyterhub_config.py", ETC / "jupyterhub_config.py")
+    for name in ("jupyterhub_config.py", "limited_spawner.py", "limits.py"):
+        shutil.copyfile(HUB_DIR / name, ETC / name)
     (ETC / "settings.json").write_text(json.dumps(settings, indent=2) + "\n")
     STATE.mkdir(parents=True, exist_ok=True)
     STATE.chmod(0o700)
@@ -436,10 +482,26 @@ def enrol_course(conf):
     log(f"ngshare: course {course}, instructor {conf['instructor']}, {len(conf['students'])} students enrolled")
 
 
+def sweep_class():
+    """End every process the users' servers left (their cgroups), and every process of a student of the
+    roster: after `stop` no student runs anything on the machine. The instructor's own shells stay."""
+    killed = sum(groups.kill_all() for groups in limits.all_user_groups())
+    for student in settings()["students"] if (ETC / "settings.json").is_file() else []:
+        try:
+            uid = pwd.getpwnam(student).pw_uid
+        except KeyError:
+            continue
+        killed += limits.kill_user_processes(uid)
+        limits.remove_shared_memory_files(uid)
+    if killed:
+        log(f"ended {killed} processes the users' servers left behind")
+
+
 def stop(timeout=30):
     pid = hub_pid()
     if not pid:
         stop_proxy()
+        sweep_class()
         log("not running")
         return 0
     os.kill(pid, signal.SIGTERM)  # the hub stops the users' servers and its proxy itself
@@ -450,6 +512,7 @@ def stop(timeout=30):
         os.killpg(pid, signal.SIGKILL)
     (STATE / "jupyterhub.pid").unlink(missing_ok=True)
     stop_proxy()
+    sweep_class()
     log("stopped")
     return 0
 
@@ -470,11 +533,13 @@ def setup(args):
     ensure_users([instructor, *roster["students"]], roster["passwords"])
     if args.exchange == "folder":
         ensure_exchange()
+        ensure_course_exchange(args.course_id, instructor)
+    lock_checkout(Path(args.course))
     course_root = Path(args.course_root or Path(pwd.getpwnam(instructor).pw_dir) / args.course_id)
     install_course(args.course, course_root, instructor)
     STATE.mkdir(mode=0o700, parents=True, exist_ok=True)
     ngshare = ngshare_settings(args.exchange)
-    env = build_environment(course_root, args.course_id, ngshare and ngshare["url"])
+    env = build_environment(course_root, args.course_id, instructor, ngshare and ngshare["url"])
     install_course_command(env, course_root, instructor)
     write_hub_config({
         "ip": args.ip, "port": args.port, "env": str(env), "state_dir": str(STATE), "proxy": proxy,
@@ -482,6 +547,8 @@ def setup(args):
         "students": roster["students"], "exchange": str(EXCHANGE), "ngshare": ngshare,
         "student_config": str(PREFIX / "jupyter" / "student"),
         "instructor_config": str(PREFIX / "jupyter" / "instructor"),
+        "limits": {"memory_bytes": limits.parse_size(args.memory_limit), "processes": args.process_limit,
+                   "file_size_bytes": limits.parse_size(args.file_size_limit)},
     })
     if args.no_start:
         return 0
@@ -501,6 +568,11 @@ def main(argv=None):
     make.add_argument("--course-root", help="default: ~INSTRUCTOR/COURSE_ID")
     make.add_argument("--exchange", choices=("folder", "ngshare"), default="folder",
                       help="nbgrader's exchange: a shared folder (default) or the ngshare service")
+    make.add_argument("--memory-limit", default="2G", help="RAM of each student's server (default 2G)")
+    make.add_argument("--process-limit", type=int, default=256,
+                      help="processes and threads of each student's server (default 256)")
+    make.add_argument("--file-size-limit", default="100M",
+                      help="largest file a student's server may write, in the exchange or anywhere (default 100M)")
     make.add_argument("--no-start", action="store_true", help="set up only")
     for name in ("start", "stop", "status"):
         commands.add_parser(name)

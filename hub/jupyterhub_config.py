@@ -9,11 +9,13 @@ Site-specific settings (another authenticator, limits) go in local_config.py bes
 """
 
 import json
+import sys
 from pathlib import Path
 
 c = get_config()  # noqa: F821 (provided by JupyterHub's config loader)
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # limited_spawner.py and limits.py, copied here by hubctl
 settings = json.loads((HERE / "settings.json").read_text())
 ENV = Path(settings["env"])
 STATE = Path(settings["state_dir"])
@@ -33,8 +35,18 @@ c.PAMAuthenticator.open_sessions = False
 c.Authenticator.allowed_users = {INSTRUCTOR, *settings["students"]}
 c.Authenticator.admin_users = {INSTRUCTOR}
 
-# Every user's server runs as that Unix user, from the student environment, in JupyterLab.
-c.JupyterHub.spawner_class = "localprocess"
+# Every user's server runs as that Unix user, from the student environment, in JupyterLab, in its own
+# cgroups: students' servers get the memory, process and file-size caps of settings["limits"]; every
+# process a server leaves behind is killed when it stops (docs/jupyterhub.md, "Limits").
+c.JupyterHub.spawner_class = "limited_spawner.LimitedSpawner"
+c.LimitedSpawner.unlimited_users = {INSTRUCTOR}
+limits = settings.get("limits", {})
+if "memory_bytes" in limits:
+    c.LimitedSpawner.memory_limit_bytes = limits["memory_bytes"]
+if "processes" in limits:
+    c.LimitedSpawner.process_limit = limits["processes"]
+if "file_size_bytes" in limits:
+    c.LimitedSpawner.file_size_limit_bytes = limits["file_size_bytes"]
 c.Spawner.cmd = [str(ENV / "bin" / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = "~"
@@ -42,6 +54,11 @@ c.Spawner.env_keep = ["LANG", "LC_ALL"]
 c.Spawner.environment = {"PATH": f"{ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin"}
 c.Spawner.http_timeout = 60
 c.Spawner.start_timeout = 120
+
+
+# A class shares the cores: one BLAS thread per student kernel. OpenBLAS's default (a thread per core in
+# every kernel) makes kernels of different students fight over the cores (docs/jupyterhub.md, "Limits").
+ONE_BLAS_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
 def role_environment(spawner):
@@ -53,6 +70,7 @@ def role_environment(spawner):
         env["JUPYTER_CONFIG_PATH"] = settings["instructor_config"]
     else:
         env["JUPYTER_CONFIG_PATH"] = settings["student_config"]
+        env.update(ONE_BLAS_THREAD)
     spawner.environment = env
 
 

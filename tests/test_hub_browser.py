@@ -27,13 +27,12 @@ from hub_machine import (
     INSTRUCTOR,
     REPO,
     STUDENTS,
-    TEST_MARKER,
     Timer,
     as_user,
     free_port,
     hidden_test_lines,
     machine_skip_reason,
-    reset_machine,
+    prepare_machine,
     sh,
     write_roster,
 )
@@ -243,7 +242,7 @@ def cycle(tmp_path_factory):
     timer = Timer()
     observed = {"timer": timer}
     (REPO / "reports").mkdir(exist_ok=True)
-    reset_machine()
+    prepare_machine()
     passwords = {user: secrets.token_urlsafe(12) for user in (INSTRUCTOR, *STUDENTS)}
     roster = write_roster(tmp_path_factory.mktemp("hub"), passwords)
     port = free_port()
@@ -251,7 +250,6 @@ def cycle(tmp_path_factory):
         setup = subprocess.run([*HUBCTL, "setup", "--roster", str(roster), "--port", str(port), "--no-start"],
                                capture_output=True, text=True, timeout=900)
     assert setup.returncode == 0, setup.stdout + setup.stderr
-    TEST_MARKER.write_text("set up by tests/test_hub_browser.py; it may replace this hub\n")
     with timer.measure("hub start"):
         sh([*HUBCTL, "start"], timeout=120)
     settings = json.loads((ETC / "settings.json").read_text())

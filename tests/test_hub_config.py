@@ -5,6 +5,8 @@ import json
 import shutil
 import stat
 import sys
+import tempfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -15,6 +17,7 @@ from coursekit.paths import COURSE_ROOT
 sys.path.insert(0, str(COURSE_ROOT / "hub"))
 import course as course_command  # noqa: E402
 import hubctl  # noqa: E402
+import limits  # noqa: E402
 
 
 def write(path, text):
@@ -40,12 +43,12 @@ def test_a_bad_roster_is_named(tmp_path, text, message):
         hubctl.read_roster(write(tmp_path / "r.csv", text))
 
 
-def load_hub_config(tmp_path, ngshare=None):
+def load_hub_config(tmp_path, ngshare=None, limits=None):
     shutil.copy(COURSE_ROOT / "hub" / "jupyterhub_config.py", tmp_path)
     settings = {"ip": "127.0.0.1", "port": 8000, "env": "/opt/x/env", "state_dir": str(tmp_path), "proxy": "chp",
                 "course_id": "dl-foundations", "course_root": "/home/prof/dl-foundations", "instructor": "prof",
                 "students": ["alex", "zoe"], "exchange": "/ex", "student_config": "/opt/x/jupyter/student",
-                "instructor_config": "/opt/x/jupyter/instructor", "ngshare": ngshare}
+                "instructor_config": "/opt/x/jupyter/instructor", "ngshare": ngshare, "limits": limits or {}}
     write(tmp_path / "settings.json", json.dumps(settings))
     return PyFileConfigLoader("jupyterhub_config.py", path=str(tmp_path)).load_config()
 
@@ -63,16 +66,22 @@ def test_hub_config_gives_each_role_its_environment(tmp_path):
     assert spawned["prof"]["PYTHONPATH"] == "/home/prof/dl-foundations"
     assert spawned["prof"]["JUPYTER_CONFIG_PATH"] == "/opt/x/jupyter/instructor"
     assert "PYTHONPATH" not in spawned["zoe"] and spawned["zoe"]["JUPYTER_CONFIG_PATH"] == "/opt/x/jupyter/student"
+    assert spawned["zoe"]["OPENBLAS_NUM_THREADS"] == spawned["zoe"]["OMP_NUM_THREADS"] == "1"
+    assert "OPENBLAS_NUM_THREADS" not in spawned["prof"]
     assert c.Spawner.environment["PATH"].startswith("/opt/x/env/bin:")
 
 
 def test_the_exchange_is_the_folder_or_ngshare(tmp_path):
-    folder = hubctl.nbgrader_exchange_config("dl-foundations", None)
-    assert "c.Exchange.root" in folder and "PrivateSubmit" in folder and "ngshare" not in folder
+    folder = hubctl.nbgrader_exchange_config("dl-foundations", None, "prof")
+    assert "c.Exchange.root" in folder and "ngshare" not in folder
+    for step in ("submit", "collect", "release_assignment", "fetch_assignment", "fetch_feedback"):
+        assert f"c.ExchangeFactory.{step} = 'course_exchange." in folder, (step, folder)
+    assert "c.TrustedCourseFolders.instructor = 'prof'" in folder
     assert "JupyterHub.services" not in str(load_hub_config(tmp_path))
     url = "http://127.0.0.1:10101/services/ngshare"
-    ngshare = hubctl.nbgrader_exchange_config("dl-foundations", url)
+    ngshare = hubctl.nbgrader_exchange_config("dl-foundations", url, "prof")
     assert f"configureExchange(c, {url!r})" in ngshare and "Exchange.root" not in ngshare
+    assert ngshare.index("configureExchange(c") < ngshare.index("'ngshare_collect.GuardedNgshareCollect'")
     token = write(tmp_path / "setup.token", "secret\n")
     c = load_hub_config(tmp_path, {"python": "/opt/x/ngshare/bin/python", "port": 10101, "url": url,
                                    "setup_service": "course-setup", "setup_token_file": str(token),
@@ -106,3 +115,45 @@ def test_collect_leaves_submissions_to_the_instructor_alone(tmp_path):
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path, tmp_path / "submitted",
                                                               notebook.parent.parent, notebook.parent, notebook)}
     assert modes == {tmp_path.name: 0o700, "submitted": 0o700, "zoe": 0o700, "a1": 0o700, "n.ipynb": 0o600}
+
+
+def test_students_servers_get_the_limits_of_the_settings(tmp_path):
+    c = load_hub_config(tmp_path, limits={"memory_bytes": 2 ** 30, "processes": 128, "file_size_bytes": 10 ** 6})
+    assert c.JupyterHub.spawner_class == "limited_spawner.LimitedSpawner"
+    assert (c.LimitedSpawner.memory_limit_bytes, c.LimitedSpawner.process_limit,
+            c.LimitedSpawner.file_size_limit_bytes) == (2 ** 30, 128, 10 ** 6)
+    assert c.LimitedSpawner.unlimited_users == {"prof"}
+
+
+@pytest.mark.parametrize("text, size", [("2G", 2 * 1024 ** 3), ("512M", 512 * 1024 ** 2), ("100k", 102400),
+                                        ("1.5G", int(1.5 * 1024 ** 3)), ("4096", 4096)])
+def test_sizes_on_the_command_line(text, size):
+    assert limits.parse_size(text) == size
+
+
+def test_a_size_that_is_not_one_is_named():
+    with pytest.raises(ValueError, match="'TWO GIGS' is not a size"):
+        limits.parse_size("two gigs")
+
+
+def test_setup_locks_a_checkout_others_can_read(capsys):
+    with tempfile.TemporaryDirectory(dir="/tmp") as folder:  # /tmp: every user reaches it (pytest's tmp_path: not)
+        checkout = Path(folder) / "checkout"
+        (checkout / "source").mkdir(parents=True)
+        for each in (Path(folder), checkout, checkout / "source"):
+            each.chmod(0o755)
+        hubctl.lock_checkout(checkout)
+        assert stat.S_IMODE(checkout.stat().st_mode) == 0o700 and "now mode 700" in capsys.readouterr().out
+        hubctl.lock_checkout(checkout)  # private now: nothing to do or say
+        assert capsys.readouterr().out == ""
+
+
+def test_feedback_failures_are_named_with_their_reason():
+    log = ("[GenerateFeedbackApp | INFO] Converting notebook /c/autograded/bob/a1/n.ipynb\n"
+           "[GenerateFeedbackApp | ERROR] There was an error processing assignment: /c/autograded/alice/a1\n"
+           "[GenerateFeedbackApp | ERROR] Traceback (most recent call last):\n"
+           "  File \"x.py\", line 1, in convert\n    raise RuntimeError()\n"
+           "RuntimeError: Encountered nested begin hidden tests statements\n"
+           "[GenerateFeedbackApp | ERROR] There was an error processing assignment 'a1' for student 'alice'\n")
+    assert course_command.failure_reasons(log) == {
+        "alice": "RuntimeError: Encountered nested begin hidden tests statements"}

@@ -9,110 +9,79 @@ each student's scores, the feedback each student can open, and what alice may as
 Needs root (it creates users) and a Debian machine: CI (.ci/run) has them; elsewhere it is skipped.
 """
 
+import base64
 import html
 import json
 import os
 import re
 import secrets
 import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-import nbformat
 import pytest
 from hub_machine import (
     HUBCTL,
     INSTRUCTOR,
     REPO,
     STUDENTS,
-    TEST_MARKER,
+    Student,
     Timer,
     as_user,
     free_port,
     hidden_test_lines,
     machine_skip_reason,
-    reset_machine,
+    prepare_machine,
+    request,
     sh,
     write_roster,
 )
 
-from coursekit.submissions import answers_of, fill_answers, load_notebook
+from coursekit.submissions import answers_of, load_notebook
 
 pytestmark = pytest.mark.skipif(machine_skip_reason() is not None, reason=machine_skip_reason() or "")
 
 A1, NOTEBOOK, COURSE = "a1_numpy_basics", "numpy_basics.ipynb", "dl-foundations"
+TOKEN = ".config/dl-foundations/hub-token"  # the instructor's, written by hubctl
 ALL_ANSWERS = answers_of(load_notebook(REPO / "source" / A1 / NOTEBOOK))
-# alice answers every question right; bob only the first one (the others stay as released: unanswered).
-ANSWERED = {"alice": ALL_ANSWERS, "bob": {"answer_basic_sigmoid": ALL_ANSWERS["answer_basic_sigmoid"]}}
+# alice answers every question right; bob only the first one (the others stay as released: unanswered);
+# carol everything right, with nbgrader's marker line in one answer (her feedback cannot be generated).
+ANSWERED = {"alice": ALL_ANSWERS, "bob": {"answer_basic_sigmoid": ALL_ANSWERS["answer_basic_sigmoid"]},
+            "carol": {**ALL_ANSWERS,
+                      "answer_basic_sigmoid": ALL_ANSWERS["answer_basic_sigmoid"] + "\n### BEGIN HIDDEN TESTS\n"}}
+PARTICIPANTS = (*STUDENTS, "carol")
 
 
-def request(url, token, method="GET", form=None, body=None):
-    """(status, decoded JSON) of a request to the hub, a user's server or ngshare, with a hub token."""
-    data = urllib.parse.urlencode(form).encode() if form is not None else None
-    data = json.dumps(body).encode() if body is not None else data
-    headers = {"Authorization": f"token {token}"} if token else {}
-    call = urllib.request.Request(url, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(call, timeout=300) as reply:
-            return reply.status, json.loads(reply.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
+def files_form(files):
+    """The form nbgrader's ngshare exchange posts: {"files": JSON list of {path, base64 content}}."""
+    return {"files": json.dumps([{"path": path, "content": base64.b64encode(data).decode()}
+                                 for path, data in files.items()])}
 
 
-class Student:
-    """A student at work in their own single-user server, through the hub, with their own hub token."""
-
-    def __init__(self, base, name, password):
-        self.base, self.name = base, name
-        status, reply = request(f"{base}/hub/api/users/{name}/tokens", None, "POST",
-                                body={"auth": {"username": name, "password": password}, "note": "ngshare test"})
-        assert status == 201, (status, reply)
-        self.token = reply["token"]
-
-    def start_server(self, timeout=120):
-        status, reply = request(f"{self.base}/hub/api/users/{self.name}/server", self.token, "POST", body={})
-        assert status in (201, 202), (status, reply)
-        deadline = time.monotonic() + timeout
-        while not request(f"{self.base}/hub/api/users/{self.name}", self.token)[1]["servers"].get("", {}).get("ready"):
-            assert time.monotonic() < deadline, f"{self.name}'s server did not start in {timeout} s"
-            time.sleep(0.5)
-
-    def server(self, path, method="GET", **kwargs):
-        status, reply = request(f"{self.base}/user/{self.name}/{path}", self.token, method, **kwargs)
-        assert status == 200, (self.name, path, status, reply)
-        return reply
-
-    def assignments(self):
-        """What the Assignments panel lists: ``{status: [assignment, ...]}``."""
-        listed = self.server(f"assignments?course_id={COURSE}")
-        assert listed["success"], listed
-        found = {}
-        for entry in listed["value"]:
-            found.setdefault(entry["status"], []).append(entry)
-        return found
-
-    def act(self, action):
-        """fetch, submit or fetch_feedback: the panel's buttons."""
-        reply = self.server(f"assignments/{action}", "POST", form={"course_id": COURSE, "assignment_id": A1})
-        assert reply.get("success", True), reply
-        return reply
-
-    def answer(self, answers):
-        """Open the fetched notebook, write ``answers`` into it and save it, as JupyterLab does."""
-        path = f"api/contents/{A1}/{NOTEBOOK}"
-        notebook = nbformat.from_dict(self.server(path)["content"])
-        self.server(path, "PUT", body={"type": "notebook", "format": "json",
-                                       "content": fill_answers(notebook, answers)})
-
-    def feedback_html(self):
-        """The feedback the student fetched, as their server serves it to them."""
-        listing = self.server(f"api/contents/{A1}/feedback")["content"]
-        assert len(listing) == 1, listing
-        feedback = f"{listing[0]['path']}/{NOTEBOOK.replace('.ipynb', '.html')}"
-        return self.server(f"api/contents/{urllib.parse.quote(feedback)}")["content"]
+def alice_attacks(ngshare, alice, course_root):
+    """alice, with her own hub token, against ngshare: {attempt: (status, reply)}; and links in her folder."""
+    release = files_form({NOTEBOOK: b"{}"})
+    attempts = {
+        "replace the release": ("POST", f"assignment/{COURSE}/{A1}", release),
+        "delete the release": ("DELETE", f"assignment/{COURSE}/{A1}", None),
+        "write bob's feedback": ("POST", f"feedback/{COURSE}/{A1}/bob", files_form({"x.html": b"<p>0</p>"})),
+        "delete the course": ("DELETE", f"course/{COURSE}", None),
+        "enrol a new instructor": ("POST", f"instructor/{COURSE}/alice", {"first_name": "a"}),
+        "submit a path out of the submission": ("POST", f"submission/{COURSE}/{A1}",
+                                                files_form({"../../../home/instructor/x": b"x"})),
+        "submit an absolute path": ("POST", f"submission/{COURSE}/{A1}", files_form({"/tmp/x": b"x"})),
+    }
+    results = {what: request(f"{ngshare}/{path}", alice, method, form=form)
+               for what, (method, path, form) in attempts.items()}
+    # a submission that names bob: ngshare files it under the token's owner, alice
+    results["submit naming bob"] = request(f"{ngshare}/submission/{COURSE}/{A1}", alice, "POST",
+                                           form={**files_form({NOTEBOOK: b'{"claims": "bob"}'}), "student_id": "bob"})
+    # links in her own folder to the instructor's files, then a submit through her server
+    links = as_user("alice", f"ln -s {course_root}/source/{A1}/{NOTEBOOK} ~/{A1}/leak.ipynb && "
+                             f"ln -s {course_root}/gradebook.db ~/{A1}/gradebook.db")
+    return results, links
 
 
 def instructor_runs(command, timer):
@@ -126,15 +95,14 @@ def instructor_runs(command, timer):
 def cycle(tmp_path_factory):
     timer, observed = Timer(), {}
     observed["timer"] = timer
-    reset_machine()
-    passwords = {user: secrets.token_urlsafe(12) for user in (INSTRUCTOR, *STUDENTS)}
+    prepare_machine()
+    passwords = {user: secrets.token_urlsafe(12) for user in (INSTRUCTOR, *PARTICIPANTS)}
     roster = write_roster(tmp_path_factory.mktemp("hub"), passwords)
     port = free_port()
     with timer.measure("setup --exchange ngshare (users, environments, course, config)"):
         setup = subprocess.run([*HUBCTL, "setup", "--roster", str(roster), "--port", str(port), "--exchange",
                                 "ngshare", "--no-start"], capture_output=True, text=True, timeout=900)
     assert setup.returncode == 0, setup.stdout + setup.stderr
-    TEST_MARKER.write_text("set up by a hub test (tests/hub_machine.py); it may replace this hub\n")
     try:
         with timer.measure("hub start, ngshare course and enrolment"):
             observed["start"] = sh([*HUBCTL, "start"], timeout=180).stdout
@@ -142,7 +110,7 @@ def cycle(tmp_path_factory):
         observed["settings"] = settings
         base = f"http://127.0.0.1:{port}"
         observed["release"] = instructor_runs(f"course release {A1}", timer)
-        students = {name: Student(base, name, passwords[name]) for name in STUDENTS}
+        students = {name: Student(base, name, passwords[name]) for name in PARTICIPANTS}
         observed["students"] = students
         for name, student in students.items():
             with timer.measure(f"server start ({name})"):
@@ -155,23 +123,38 @@ def cycle(tmp_path_factory):
                 student.act("submit")
         observed["collect"] = instructor_runs(f"course collect {A1}", timer)
         instructor_runs(f"course grade {A1}", timer)
-        instructor_runs(f"course feedback {A1}", timer)
-        for name, student in students.items():
+        with timer.measure(f"course feedback {A1}"):
+            observed["feedback"] = as_user(INSTRUCTOR, f"course feedback {A1}")
+        for name in STUDENTS:
             with timer.measure(f"fetch feedback ({name})"):
-                student.act("fetch_feedback")
-            observed[f"feedback ({name})"] = student.feedback_html()
+                students[name].act("fetch_feedback")
+            observed[f"feedback ({name})"] = students[name].feedback_html()
+        observed["carol's feedback"] = students["carol"].act("fetch_feedback", check=False)
+        course_root = settings["course_root"]
+        bob_before = Path(course_root, "submitted", "bob", A1, NOTEBOOK).read_bytes()
+        ngshare, instructor = settings["ngshare"]["url"], Path(f"/home/{INSTRUCTOR}/{TOKEN}").read_text().strip()
+        observed["submissions before"] = {name: len(request(f"{ngshare}/submissions/{COURSE}/{A1}/{name}",
+                                                            instructor)[1]["submissions"]) for name in STUDENTS}
+        observed["attacks"], observed["links"] = alice_attacks(ngshare, students["alice"].token, course_root)
+        observed["submit with links"] = students["alice"].act("submit", check=False)
+        observed["submissions after"] = {name: len(request(f"{ngshare}/submissions/{COURSE}/{A1}/{name}",
+                                                           instructor)[1]["submissions"]) for name in STUDENTS}
+        observed["recollect"] = instructor_runs(f"course collect {A1}", timer)
+        observed["bob unchanged"] = Path(course_root, "submitted", "bob", A1, NOTEBOOK).read_bytes() == bob_before
+        observed["alice collected"] = {p.relative_to(course_root).as_posix(): p
+                                       for p in Path(course_root, "submitted", "alice").rglob("*")}
         yield observed
     finally:
         subprocess.run([*HUBCTL, "stop"], capture_output=True)
 
 
 def test_setup_enrols_the_roster_in_ngshare(cycle):
-    assert "2 students enrolled" in cycle["start"], cycle["start"]
+    assert "3 students enrolled" in cycle["start"], cycle["start"]
     ngshare = cycle["settings"]["ngshare"]["url"]
     token = Path(f"/home/{INSTRUCTOR}/.config/dl-foundations/hub-token")
     assert sh(["stat", "-c", "%U %a", str(token)]).stdout.split() == [INSTRUCTOR, "600"]
     status, reply = request(f"{ngshare}/students/{COURSE}", token.read_text().strip())
-    assert status == 200 and sorted(s["username"] for s in reply["students"]) == sorted(STUDENTS), reply
+    assert status == 200 and sorted(s["username"] for s in reply["students"]) == sorted(PARTICIPANTS), reply
     assert "Successfully released" in cycle["release"], cycle["release"]
     config = Path(cycle["settings"]["env"], "etc", "jupyter", "nbgrader_config.py").read_text()
     assert "configureExchange" in config and "Exchange.root" not in config, config
@@ -189,7 +172,7 @@ def test_students_fetch_the_release_through_their_servers(cycle):
 def test_collect_gets_both_students(cycle):
     course = Path(cycle["settings"]["course_root"])
     collected = sorted(p.parent.name for p in (course / "submitted").glob(f"*/{A1}"))
-    assert collected == sorted(STUDENTS), (collected, cycle["collect"])
+    assert collected == sorted(PARTICIPANTS), (collected, cycle["collect"])
     assert sh(["stat", "-c", "%a", str(course / "submitted")]).stdout.strip() == "700"
 
 
@@ -231,7 +214,7 @@ def test_alice_gets_nothing_of_bobs_from_ngshare(cycle):
     for name in STUDENTS:
         status, reply = request(f"{ngshare}/submissions/{COURSE}/{A1}/{name}", instructor)
         assert status == 200 and reply["submissions"], reply
-        stamps[name] = urllib.parse.quote(reply["submissions"][-1]["timestamp"])
+        stamps[name] = urllib.parse.quote(reply["submissions"][0]["timestamp"])  # the graded one
     status, own = request(f"{ngshare}/feedback/{COURSE}/{A1}/alice?timestamp={stamps['alice']}", alice)
     assert status == 200 and own["files"], (status, own)  # her token works: the refusals below are about bob
     refused = {
@@ -260,4 +243,35 @@ def test_prints_timings(cycle, capsys):
         print(f"\nJupyterHub + ngshare test timings in s (load average {os.getloadavg()[0]:.1f}):")
         for name, seconds in timings.items():
             print(f"  {name:<62} {seconds:7.1f}")
+        print("alice's attacks on ngshare (HTTP status, reply):")
+        for what, (status, reply) in cycle["attacks"].items():
+            print(f"  {what:<40} {status} {json.dumps(reply)[:90]}")
+        print(f"  submit with links (her server)           {json.dumps(cycle['submit with links'])[:150]}")
     assert timings["course release a1_numpy_basics"] > 0 and len(timings) > 10
+
+
+def test_a_marker_line_fails_only_its_owners_feedback(cycle):
+    done = cycle["feedback"]
+    assert done.returncode == 1 and "Feedback NOT generated" in done.stderr, done.stdout + done.stderr
+    report = done.stderr[done.stderr.index("Feedback NOT generated"):]
+    assert "carol:" in report and "alice" not in report and "bob" not in report, report
+    assert all(cycle[f"feedback ({name})"] for name in STUDENTS)  # fetched above: everyone else has theirs
+
+
+def test_alice_cannot_rearrange_the_course_in_ngshare(cycle):
+    refused = {what: status for what, (status, reply) in cycle["attacks"].items() if what != "submit naming bob"}
+    assert all(status in (400, 403) for status in refused.values()), refused
+    status, reply = cycle["attacks"]["submit naming bob"]
+    assert status == 200, reply  # accepted, but as alice's:
+    before, after = cycle["submissions before"], cycle["submissions after"]
+    assert after["bob"] == before["bob"] and after["alice"] > before["alice"], (before, after)
+    assert cycle["bob unchanged"]
+
+
+def test_links_in_a_submission_bring_nothing_of_the_instructors(cycle):
+    assert cycle["links"].returncode == 0, cycle["links"].stderr  # the links were made
+    files = cycle["alice collected"]
+    assert files and not [name for name, path in files.items() if path.is_symlink()], files
+    assert not [name for name in files if "gradebook" in name or "leak" in name], files
+    texts = "".join(path.read_text(errors="replace") for path in files.values() if path.is_file())
+    assert not [line for line in hidden_test_lines(A1, NOTEBOOK) if json.dumps(line)[1:-1] in texts]
