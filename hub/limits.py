@@ -48,11 +48,14 @@ class UserGroups:
             folder.mkdir(parents=True, exist_ok=True)
             controller = folder.parent.parent.name
             if controller == "memory" and memory_bytes:
-                (folder / "memory.limit_in_bytes").write_text(str(memory_bytes))
+                memory = folder / "memory.limit_in_bytes"
                 swap = folder / "memory.memsw.limit_in_bytes"  # present when swap is accounted
-                if swap.is_file():
-                    swap.write_text(str(memory_bytes))
-                in_force["memory_bytes"] = int((folder / "memory.limit_in_bytes").read_text())
+                # memory + swap may never be below memory alone: raise it first, lower it last
+                order = [swap, memory] if memory_bytes > int(memory.read_text()) else [memory, swap]
+                for limit in order:
+                    if limit.is_file():
+                        limit.write_text(str(memory_bytes))
+                in_force["memory_bytes"] = int(memory.read_text())
             if controller == "pids" and processes:
                 (folder / "pids.max").write_text(str(processes))
                 in_force["processes"] = int((folder / "pids.max").read_text())

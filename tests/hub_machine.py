@@ -58,6 +58,21 @@ def free_port():
         return s.getsockname()[1]
 
 
+# What a student's kernel leaves running (detached, renamed) and in /dev/shm; a clean stop ends it all.
+LEFT_BEHIND = ("import subprocess\n"
+               "subprocess.Popen('setsid nohup sleep 900 >/dev/null 2>&1 &', shell=True)\n"
+               "subprocess.Popen(['bash', '-c', 'exec -a innocent-editor python3 -c \"import time; time.sleep(900)\"'],"
+               " start_new_session=True)\n"
+               "open('/dev/shm/left-behind', 'wb').write(b'x' * 10_000_000)\n"
+               "print('planted')\n")
+
+
+def processes_of(user):
+    """The user's running processes (zombies are dead already: they wait for PID 1 to reap them)."""
+    listed = subprocess.run(["ps", "-o", "pid=,stat=,args=", "-u", user], capture_output=True, text=True).stdout
+    return "\n".join(line for line in listed.splitlines() if line.split()[1][0] != "Z")
+
+
 def made_by_tests():
     """The users a hub test created (recorded in TEST_MARKER), or None when no hub test set this machine up."""
     try:

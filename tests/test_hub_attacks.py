@@ -27,6 +27,7 @@ from hub_machine import (
     ETC,
     HUBCTL,
     INSTRUCTOR,
+    LEFT_BEHIND,
     REPO,
     Student,
     Timer,
@@ -36,6 +37,7 @@ from hub_machine import (
     inbound_stamp,
     machine_skip_reason,
     prepare_machine,
+    processes_of,
     sh,
     write_roster,
 )
@@ -55,24 +57,12 @@ SHM_MB = 600  # a file in /dev/shm and an array of this size each fit in MEMORY_
 FILE_SIZE_LIMIT_MB = 50
 EXCHANGE = Path("/usr/local/share/nbgrader/exchange")
 COURSE_EXCHANGE = EXCHANGE / COURSE
-LEFT_BEHIND = ("import subprocess\n"
-               "subprocess.Popen('setsid nohup sleep 900 >/dev/null 2>&1 &', shell=True)\n"
-               "subprocess.Popen(['bash', '-c', 'exec -a innocent-editor python3 -c \"import time; time.sleep(900)\"'],"
-               " start_new_session=True)\n"
-               "open('/dev/shm/left-behind', 'wb').write(b'x' * 10_000_000)\n"
-               "print('planted')\n")
 
 
 def instructor_runs(command, check=True):
     done = as_user(INSTRUCTOR, command)
     assert not check or done.returncode == 0, done.stdout + done.stderr
     return done
-
-
-def processes_of(user):
-    """The user's running processes (zombies are dead already: they wait for PID 1 to reap them)."""
-    listed = subprocess.run(["ps", "-o", "pid=,stat=,args=", "-u", user], capture_output=True, text=True).stdout
-    return "\n".join(line for line in listed.splitlines() if line.split()[1][0] != "Z")
 
 
 def plant_entries(course_root):

@@ -2,6 +2,7 @@
 `course collect` leaves submitted/ to the instructor alone."""
 
 import json
+import os
 import shutil
 import stat
 import sys
@@ -157,3 +158,21 @@ def test_feedback_failures_are_named_with_their_reason():
            "[GenerateFeedbackApp | ERROR] There was an error processing assignment 'a1' for student 'alice'\n")
     assert course_command.failure_reasons(log) == {
         "alice": "RuntimeError: Encountered nested begin hidden tests statements"}
+
+
+def test_user_groups_set_their_limits_and_list_their_running_processes(tmp_path):
+    """hub/limits.py on a stand-in for /sys/fs/cgroup (the real groups: tests/test_hub_attacks.py)."""
+    for controller, files in {"memory": {"memory.limit_in_bytes": str(2 ** 30),
+                                         "memory.memsw.limit_in_bytes": str(2 ** 30)},
+                              "pids": {"pids.max": "max"}}.items():
+        (tmp_path / controller / "cgroup.procs").parent.mkdir()
+        (tmp_path / controller / "cgroup.procs").write_text("")
+        group = tmp_path / controller / "dl-foundations" / "zoe"
+        group.mkdir(parents=True)
+        for name, text in {**files, "cgroup.procs": f"{os.getpid()}\n999999999\n"}.items():
+            (group / name).write_text(text)
+    groups = limits.UserGroups("zoe", tmp_path)
+    assert groups.create(3 * 2 ** 30, 128) == {"memory_bytes": 3 * 2 ** 30, "processes": 128}
+    assert (tmp_path / "memory/dl-foundations/zoe/memory.memsw.limit_in_bytes").read_text() == str(3 * 2 ** 30)
+    assert groups.pids() == {os.getpid()}  # the other pid does not exist
+    assert [g.folders for g in limits.all_user_groups(tmp_path)] == [groups.folders]

@@ -25,6 +25,7 @@ import pytest
 from hub_machine import (
     HUBCTL,
     INSTRUCTOR,
+    LEFT_BEHIND,
     REPO,
     STUDENTS,
     Student,
@@ -34,6 +35,7 @@ from hub_machine import (
     hidden_test_lines,
     machine_skip_reason,
     prepare_machine,
+    processes_of,
     request,
     sh,
     write_roster,
@@ -143,6 +145,11 @@ def cycle(tmp_path_factory):
         observed["bob unchanged"] = Path(course_root, "submitted", "bob", A1, NOTEBOOK).read_bytes() == bob_before
         observed["alice collected"] = {p.relative_to(course_root).as_posix(): p
                                        for p in Path(course_root, "submitted", "alice").rglob("*")}
+        with timer.measure("alice's kernel: memory hog, processes left behind; her server's stop"):
+            observed["hog"] = students["alice"].run_code("import numpy as np\nx = np.ones(3 * 2 ** 30 // 8)")
+            observed["left behind"] = students["alice"].run_code(LEFT_BEHIND)
+            students["alice"].stop_server()
+        observed["alice's processes after stop"] = processes_of("alice")
         yield observed
     finally:
         subprocess.run([*HUBCTL, "stop"], capture_output=True)
@@ -275,3 +282,9 @@ def test_links_in_a_submission_bring_nothing_of_the_instructors(cycle):
     assert not [name for name in files if "gradebook" in name or "leak" in name], files
     texts = "".join(path.read_text(errors="replace") for path in files.values() if path.is_file())
     assert not [line for line in hidden_test_lines(A1, NOTEBOOK) if json.dumps(line)[1:-1] in texts]
+
+
+def test_a_memory_hog_dies_and_nothing_outlives_a_students_server(cycle):
+    assert cycle["hog"][0] == "died", cycle["hog"]  # 3 GiB against the default 2 GiB
+    assert cycle["left behind"] == ("ok", "planted\n"), cycle["left behind"]
+    assert cycle["alice's processes after stop"] == "", cycle["alice's processes after stop"]
