@@ -566,7 +566,7 @@ def test_released_notebook_runs_and_states_its_figures(tmp_path):
     # Gradient-check errors are rounding noise: judged by thresholds, not by their digits.
     layer_errors = [float(word) for line in printed.split("dx: ")[1:] for word in line.split()[:1]]
     assert len(layer_errors) == 4 and max(layer_errors[:3]) < 1e-9 and layer_errors[3] < 1e-6
-    assert sum("image/png" in output.get("data", {}) for output in outputs) == 4
+    assert sum("image/png" in output.get("data", {}) for output in outputs) == 5  # the shopping graph, 4 plots
 
 
 def test_training_reaches_the_issue_figures_over_seeds():
