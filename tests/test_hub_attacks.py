@@ -168,9 +168,10 @@ def attacked(tmp_path_factory):
             seen["memory beside shm"] = alice.run_code(
                 f"import numpy as np\nx = np.ones({SHM_MB} * 2 ** 20 // 8)\nprint('survived')")
             memory_group = Path("/sys/fs/cgroup/memory/dl-foundations/alice")
-            seen["memory group"] = {name: int((memory_group / name).read_text()) for name in
-                                    ("memory.limit_in_bytes", "memory.max_usage_in_bytes")}
-            seen["memory group"].update(line.split() for line in (memory_group / "memory.oom_control").open())
+            if memory_group.is_dir():  # cgroup v1 memory controller mounted (CI and this kind of machine)
+                seen["memory group"] = {name: int((memory_group / name).read_text()) for name in
+                                        ("memory.limit_in_bytes", "memory.max_usage_in_bytes")}
+                seen["memory group"].update(line.split() for line in (memory_group / "memory.oom_control").open())
             seen["server after hog"] = alice.server("api/status")
             seen["left behind"] = alice.run_code(LEFT_BEHIND)
             time.sleep(1)
@@ -248,6 +249,8 @@ def test_one_blas_thread_and_a_file_size_cap_on_a_student_server(attacked):
 
 
 def test_a_student_server_is_held_to_its_process_and_memory_limits(attacked):
+    if "memory group" not in attacked:
+        pytest.skip("no cgroup v1 memory controller here: the spawner falls back to rlimits (docs/jupyterhub.md)")
     outcome, text = attacked["flood"]
     started = int(re.search(r"(\d+) started", text)[1])
     assert outcome == "ok" and "stopped by" in text and started < 256, text
@@ -292,5 +295,5 @@ def test_prints_timings(attacked, capsys):
               sep="\n")
         for what in ("blas", "big file", "flood", "hog", "shm", "memory beside shm"):
             print(f"  {what:<20} {attacked[what][0]:<6} {attacked[what][1].strip()[-80:]}")
-        print("  memory group", attacked["memory group"])
+        print("  memory group", attacked.get("memory group", "none (no cgroup v1 memory controller)"))
     assert attacked["timer"]["hub start"] > 0
