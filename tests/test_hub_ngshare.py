@@ -80,6 +80,9 @@ def alice_attacks(ngshare, alice, course_root):
     # a submission that names bob: ngshare files it under the token's owner, alice
     results["submit naming bob"] = request(f"{ngshare}/submission/{COURSE}/{A1}", alice, "POST",
                                            form={**files_form({NOTEBOOK: b'{"claims": "bob"}'}), "student_id": "bob"})
+    # more files than collect takes (ngshare stores them): the next collect refuses it, keeps what it had
+    results["submit 101 files"] = request(f"{ngshare}/submission/{COURSE}/{A1}", alice, "POST",
+                                          form=files_form({f"f{i}.txt": b"x" for i in range(101)}))
     # links in her own folder to the instructor's files, then a submit through her server
     links = as_user("alice", f"ln -s {course_root}/source/{A1}/{NOTEBOOK} ~/{A1}/leak.ipynb && "
                              f"ln -s {course_root}/gradebook.db ~/{A1}/gradebook.db")
@@ -142,6 +145,7 @@ def cycle(tmp_path_factory):
         observed["submissions after"] = {name: len(request(f"{ngshare}/submissions/{COURSE}/{A1}/{name}",
                                                            instructor)[1]["submissions"]) for name in STUDENTS}
         observed["recollect"] = instructor_runs(f"course collect {A1}", timer)
+        observed["recollect report"] = json.loads(Path(course_root, "reports", f"collect-{A1}.json").read_text())
         observed["bob unchanged"] = Path(course_root, "submitted", "bob", A1, NOTEBOOK).read_bytes() == bob_before
         observed["alice collected"] = {p.relative_to(course_root).as_posix(): p
                                        for p in Path(course_root, "submitted", "alice").rglob("*")}
@@ -266,7 +270,8 @@ def test_a_marker_line_fails_only_its_owners_feedback(cycle):
 
 
 def test_alice_cannot_rearrange_the_course_in_ngshare(cycle):
-    refused = {what: status for what, (status, reply) in cycle["attacks"].items() if what != "submit naming bob"}
+    accepted = ("submit naming bob", "submit 101 files")
+    refused = {what: status for what, (status, reply) in cycle["attacks"].items() if what not in accepted}
     assert all(status in (400, 403) for status in refused.values()), refused
     status, reply = cycle["attacks"]["submit naming bob"]
     assert status == 200, reply  # accepted, but as alice's:
@@ -288,3 +293,13 @@ def test_a_memory_hog_dies_and_nothing_outlives_a_students_server(cycle):
     assert cycle["hog"][0] == "died", cycle["hog"]  # 3 GiB against the default 2 GiB
     assert cycle["left behind"] == ("ok", "planted\n"), cycle["left behind"]
     assert cycle["alice's processes after stop"] == "", cycle["alice's processes after stop"]
+
+
+def test_collect_refuses_a_submission_over_its_caps_and_keeps_the_one_it_had(cycle):
+    assert cycle["attacks"]["submit 101 files"][0] == 200  # ngshare itself takes it
+    refused = cycle["recollect report"]["refused"]
+    assert [r["entry"].split("'")[0] for r in refused] == ["alice"], refused
+    assert "more than 100 files" in refused[0]["reason"], refused
+    kept = cycle["alice collected"]
+    assert f"submitted/alice/{A1}/{NOTEBOOK}" in kept and not [name for name in kept if name.endswith(".txt")
+                                                                and "/f" in name], kept
