@@ -2,19 +2,23 @@
 
 The venv gets nothing of the course (no ``coursekit``, no ``lr_utils``): what a folder needs must
 travel with it (coursekit.standalone). Every answer is filled in from source/'s solution and the
-notebook runs in that venv's own kernel, from a folder outside the course.
+notebook runs in that venv's own kernel, from a folder outside the course. The last tests check
+make_standalone itself: what it writes and rewrites, and the imports and files it refuses.
 """
 
 import os
 import shutil
 import subprocess
+import sys
 import time
 import venv
 
 import nbformat
 import pytest
+from nbgrader.utils import compute_checksum
 
 from coursekit.paths import COURSE_ROOT, RELEASE_DIR, SOURCE_DIR, assignments
+from coursekit.standalone import make_standalone
 from coursekit.submissions import answers_of, fill_answers, load_notebook
 
 CELL_TIMEOUT = 600
@@ -75,3 +79,43 @@ def test_release_folder_alone_runs_top_to_bottom(assignment, student_python, tmp
     errors = [o for cell in executed.cells for o in cell.get("outputs", []) if o.output_type == "error"]
     assert errors == []
     assert all(cell.execution_count for cell in executed.cells if cell.cell_type == "code")
+
+
+def locked_cell(source, grade_id):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata.nbgrader = {"grade": False, "grade_id": grade_id, "locked": True, "schema_version": 3,
+                              "solution": False, "task": False}
+    cell.metadata.nbgrader.checksum = compute_checksum(cell)
+    return cell
+
+
+def test_make_standalone_writes_the_modules_and_rewrites_the_imports(tmp_path):
+    (tmp_path / "x_checks.py").write_text("import numpy as np\n\nfrom coursekit.checks import fail, passed\n")
+    notebook = nbformat.v4.new_notebook(cells=[locked_cell("from coursekit.digits import one_hot\n", "setup_imports")])
+    nbformat.write(notebook, tmp_path / "x.ipynb")
+    written = make_standalone(tmp_path)
+    assert written == ["course_checks.py", "course_digits.py", "course_wire.py"]
+    assert "from course_checks import fail, passed" in (tmp_path / "x_checks.py").read_text()
+    [cell] = nbformat.read(tmp_path / "x.ipynb", as_version=4).cells
+    assert cell.source == "from course_digits import one_hot\n"
+    assert cell.metadata.nbgrader.checksum == compute_checksum(cell)  # nbgrader validate stays quiet
+    imported = subprocess.run(
+        [sys.executable, "-c", "import sys, x_checks, course_digits\n"
+                               "print(sorted(m for m in sys.modules if m.startswith('coursekit')))"],
+        cwd=tmp_path, capture_output=True, text=True)
+    assert imported.returncode == 0 and imported.stdout.strip() == "[]", imported.stderr
+
+
+@pytest.mark.parametrize("line", ["import coursekit.checks\n", "from coursekit import checks\n"])
+def test_make_standalone_refuses_an_import_it_cannot_rewrite(tmp_path, line):
+    (tmp_path / "x_checks.py").write_text(line)
+    with pytest.raises(ValueError, match=r"x_checks.py: .* cannot be made stand-alone; write `from coursekit\."):
+        make_standalone(tmp_path)
+
+
+def test_make_standalone_never_overwrites_a_file_of_the_assignment(tmp_path):
+    (tmp_path / "x_checks.py").write_text("from coursekit.checks import fail\n")
+    (tmp_path / "course_checks.py").write_text("# the instructor's own file\n")
+    with pytest.raises(ValueError, match="course_checks.py exists in the assignment"):
+        make_standalone(tmp_path)
+    assert (tmp_path / "course_checks.py").read_text() == "# the instructor's own file\n"
