@@ -9,12 +9,13 @@ import shutil
 import textwrap
 
 import nbclient
+import nbformat
 import pytest
 from nbgrader.validator import Validator
 
 from coursekit.paths import COURSE_ROOT, RELEASE_DIR, SOURCE_DIR
 from coursekit.standalone import make_standalone
-from coursekit.submissions import SOLUTION_REGION, answers_of, fill_answers, load_notebook
+from coursekit.submissions import SOLUTION_REGION, answers_of, error_cells, fill_answers, load_notebook
 
 ASSIGNMENT = "a1_numpy_basics"
 NOTEBOOK = "numpy_basics.ipynb"
@@ -308,3 +309,9 @@ def test_first_steps_notebook_runs(tmp_path):
     nbclient.NotebookClient(notebook, resources={"metadata": {"path": str(tmp_path)}}, timeout=60).execute()
     assert not [o for cell in notebook.cells for o in cell.get("outputs", []) if o.output_type == "error"]
     assert any("image/png" in o.get("data", {}) for cell in notebook.cells for o in cell.get("outputs", []))
+
+
+def test_autograded_solution_shows_no_error_in_any_cell(graded, course):
+    """At grading (skip-execution cells left out, tests in the grader) every cell of the solution runs cleanly."""
+    autograded = nbformat.read(course.notebook_path("autograded/solution", ASSIGNMENT), as_version=4)
+    assert error_cells(autograded) == {}

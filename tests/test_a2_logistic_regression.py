@@ -19,6 +19,7 @@ from coursekit.submissions import (
     SOLUTION_REGION,
     answers_of,
     edited,
+    error_cells,
     fill_answers,
     is_answer_cell,
     is_test_cell,
@@ -88,6 +89,15 @@ WRONG_DATA = {  # every data variant changes all three data parts at once (they 
                         "num_px = train_set_x_orig.shape[1] * train_set_x_orig.shape[2]")],
         "flatten": [(".T\n", ".T / 255\n")],
         "standardize": [(" / 255", " / 256")],
+    },
+    "constant_arrays": {  # constants that agree with each other: the scaling is judged against the pictures
+        "dimensions": [("num_px = train_set_x_orig.shape[1]", "num_px = train_set_x_orig.shape[3]")],
+        "flatten": [("train_set_x_orig.reshape(train_set_x_orig.shape[0], -1).T",
+                     "np.full((train_set_x_orig[0].size, train_set_x_orig.shape[0]), 255.0)"),
+                    ("test_set_x_orig.reshape(test_set_x_orig.shape[0], -1).T",
+                     "np.full((test_set_x_orig[0].size, test_set_x_orig.shape[0]), 255.0)")],
+        "standardize": [("train_set_x_flatten / 255", "np.ones(train_set_x_flatten.shape)"),
+                        ("test_set_x_flatten / 255", "np.ones(test_set_x_flatten.shape)")],
     },
 }
 WRONG = {
@@ -448,3 +458,9 @@ def test_unreadable_own_picture_gets_a_message_not_a_traceback(tmp_path, capsys,
     own_image.show_prediction(path, np.zeros((64 * 64 * 3, 1)), 0.0, 64, [b"non-cat", b"cat"], None)
     printed = capsys.readouterr().out
     assert message in printed and str(path) in printed
+
+
+def test_autograded_solution_shows_no_error_in_any_cell(graded, a2):
+    """At grading (skip-execution cells left out, tests in the grader) every cell of the solution runs cleanly."""
+    autograded = nbformat.read(a2.notebook_path("autograded/solution", ASSIGNMENT), as_version=4)
+    assert error_cells(autograded) == {}

@@ -10,6 +10,7 @@ import shutil
 import textwrap
 
 import nbclient
+import nbformat
 import pytest
 from nbgrader.validator import Validator
 
@@ -18,6 +19,7 @@ from coursekit.paths import RELEASE_DIR, SOURCE_DIR
 from coursekit.submissions import (
     SOLUTION_REGION,
     answers_of,
+    error_cells,
     fill_answers,
     grade_id,
     is_answer_cell,
@@ -387,3 +389,9 @@ def test_released_notebook_runs_and_prints_the_figures_its_text_states(tmp_path)
     figures = ("b = -188.43, w = 2.669455", "lr 1e-07: b = -123.69, w = 2.4834", "lr 1e-06: b = -149.23, w = 2.5568",
                "the loss is inf from iteration 124", "AdaGrad, lr 1: b = -188.37, w = 2.6693")
     assert all(figure in text for figure in figures)
+
+
+def test_autograded_solution_shows_no_error_in_any_cell(graded, a3):
+    """At grading (skip-execution cells left out, tests in the grader) every cell of the solution runs cleanly."""
+    autograded = nbformat.read(a3.notebook_path("autograded/solution", ASSIGNMENT), as_version=4)
+    assert error_cells(autograded) == {}

@@ -2,7 +2,11 @@
 through the real autograder in one batch, the notebook's figures, and a run of the released notebook."""
 
 import ast
+import os
 import shutil
+import subprocess
+import sys
+import time
 
 import nbclient
 import nbformat
@@ -18,6 +22,7 @@ from coursekit.submissions import (
     SOLUTION_REGION,
     answers_of,
     edited,
+    error_cells,
     fill_answers,
     grade_id,
     is_answer_cell,
@@ -34,15 +39,16 @@ POINTS = {  # part: (visible test, hidden test)
     "sigmoid_layer": (1, 2), "affine": (1, 3), "softmax_with_loss": (1, 3), "relative_error": (1, 1),
     "two_layer_net": (2, 3), "gradient_check": (1, 2), "train_network": (1, 3),
 }
-SPEED_CELL, SPEED_POINTS = "hidden_gradient_speed", 2
+SPEED_CELL, SPEED_POINTS = "hidden_gradient_backprop", 2
 NETWORK = {"two_layer_net", "gradient_speed", "gradient_check", "train_network"}
 # Parts whose grade may follow from a wrong answer to another part (they call it).
 DEPENDENTS = {
     "softmax": {"softmax_with_loss"} | NETWORK, "cross_entropy_error": {"softmax_with_loss"} | NETWORK,
-    "numerical_gradient": {"two_layer_net", "gradient_speed", "gradient_check"},
-    "relu_layer": NETWORK, "affine": NETWORK, "softmax_with_loss": NETWORK,
-    "relative_error": {"gradient_check"}, "two_layer_net": NETWORK,
+    "relu_layer": NETWORK, "affine": NETWORK, "softmax_with_loss": NETWORK, "two_layer_net": NETWORK,
 }
+# Parts whose hidden tests judge them with the course's version of another part or the student's: a wrong
+# answer to that part fails only their visible checks (which say to fix it first).
+VISIBLE_DEPENDENTS = {"numerical_gradient": {"test_two_layer_net", "test_gradient_check"}}
 
 # Wrong answers as edits of the solution: part -> {name: [(solution text, replacement), ...]}.
 WRONG = {
@@ -73,6 +79,8 @@ WRONG = {
                                 "x[index] = original\n        f_minus = f(x)\n"),
                                ("(f_plus - f_minus) / (2 * h)", "(f_plus - f_minus) / h")],
         "x_not_restored": [("        x[index] = original\n", "")],
+        "works_on_a_copy": [("    grad = np.zeros_like(x, dtype=float)",
+                             "    x = x.copy()\n    grad = np.zeros_like(x, dtype=float)")],
     },
     "mul_add_layers": {"mul_inputs_not_swapped": [("dout * self.y, dout * self.x", "dout * self.x, dout * self.y")]},
     "relu_layer": {"backward_writes_into_dout": [("dx = dout.copy()\n        dx[self.mask] = 0",
@@ -94,6 +102,8 @@ WRONG = {
                                     'Affine(self.params["W1"].copy(), self.params["b1"].copy())'),
                                    ('Affine(self.params["W2"], self.params["b2"])',
                                     'Affine(self.params["W2"].copy(), self.params["b2"].copy())')],
+        "initial_scale_typed_in": [('"W1": weight_init_std * np.random.randn', '"W1": 0.01 * np.random.randn'),
+                                   ('"W2": weight_init_std * np.random.randn', '"W2": 0.01 * np.random.randn')],
     },
     "gradient_check": {"backprop_against_itself": [("relative_error(backprop[key], numerical[key])",
                                                     "relative_error(backprop[key], backprop[key])")]},
@@ -102,10 +112,19 @@ WRONG = {
                                         "network.params[key] = network.params[key] - learning_rate * grads[key]")],
         "history_every_iteration": [("        if (iteration + 1) % iterations_per_epoch == 0:\n",
                                      "        if True:\n")],
+        "losses_never_reset": [("            epoch_losses = []\n", "")],
+        "train_acc_of_last_batch": [("network.accuracy(x_train, t_train)", "network.accuracy(x_batch, t_batch)")],
+        "targets_from_inputs": [("x_train[batch], t_train[batch]", "x_train[batch], x_train[batch]")],
+        "learning_rate_twice": [("            network.params[key] -= learning_rate * grads[key]\n",
+                                 "            network.params[key] -= learning_rate * grads[key]\n"
+                                 "            network.params[key] -= learning_rate * grads[key]\n")],
     },
 }
 # Cells a wrong variant loses, when they are not all the visible and hidden tests of its part.
 LOSES_ONLY = {("two_layer_net", "numerical_gradient_as_gradient"): {SPEED_CELL},
+              ("two_layer_net", "initial_scale_typed_in"): {"hidden_two_layer_net"},
+              **{("train_network", name): {"hidden_train_network"}
+                 for name in ("losses_never_reset", "train_acc_of_last_batch", "learning_rate_twice")},
               ("gradient_check", "backprop_against_itself"): {"hidden_gradient_check"}}
 # The wrong students: variants of parts that neither call each other nor share dependents go together,
 # so that fewer notebooks are graded.
@@ -124,6 +143,11 @@ STUDENTS = [
     [("two_layer_net", "numerical_gradient_as_gradient"), ("relative_error", "absolute_error")],
     [("two_layer_net", "layers_copy_the_params")],
     [("gradient_check", "backprop_against_itself")],
+    [("numerical_gradient", "works_on_a_copy"), ("train_network", "losses_never_reset")],
+    [("two_layer_net", "initial_scale_typed_in")],
+    [("train_network", "train_acc_of_last_batch")],
+    [("train_network", "learning_rate_twice")],
+    [("train_network", "targets_from_inputs")],
 ]
 
 # Two students who answer everything correctly in other ways than the solution.
@@ -498,8 +522,10 @@ def test_wrong_answers_lose_their_points_only(graded, student):
     wrong_parts = {part for part, _ in cases}
     may_follow = set().union(*(DEPENDENTS.get(part, set()) for part in wrong_parts))
     keeping = set(graded.max_scores) - set().union(*(part_cells(part) for part in wrong_parts | may_follow))
-    if ("two_layer_net", "numerical_gradient_as_gradient") in cases:  # right but slow: only the budget fails
-        keeping |= part_cells("two_layer_net") - {SPEED_CELL}
+    for case, loses in LOSES_ONLY.items():  # wrong in one respect: the part's other cells keep their points
+        if case in cases:
+            keeping |= part_cells(case[0]) - loses
+    keeping -= set().union(*(VISIBLE_DEPENDENTS.get(part, set()) for part in wrong_parts))
     assert graded.scores_of(student, keeping) == graded.full_marks(keeping)
 
 
@@ -514,6 +540,8 @@ def student_with(part, name):
     ("cross_entropy_error", "sum_over_the_batch", "divide by the batch size"),
     ("numerical_gradient", "forward_difference", "central difference"),
     ("numerical_gradient", "x_not_restored", "put each entry back"),
+    ("numerical_gradient", "works_on_a_copy", "not of a copy"),
+    ("train_network", "targets_from_inputs", "t_train[batch]"),
     ("affine", "db_without_sum", "np.sum(dout, axis=0)"),
     ("affine", "dx_left_flat", "shape of the original input"),
     ("softmax_with_loss", "backward_not_divided_by_batch", "divide (y - t) by the batch size"),
@@ -525,9 +553,21 @@ def test_visible_failure_names_the_mistake(graded, a4, part, name, words):
     assert message.startswith("CheckFailed: ") and words in message
 
 
-def test_slow_gradient_fails_the_stated_budget(graded, a4):
+def test_numerical_gradient_as_gradient_fails_the_backpropagation_test(graded, a4):
     message = a4.failed_tests(ASSIGNMENT, student_with("two_layer_net", "numerical_gradient_as_gradient"))[SPEED_CELL]
-    assert "over the budget of 0.1 s" in message and "backpropagation" in message
+    assert "1e-7 above the ReLU's kink" in message and "by backpropagation" in message
+
+
+@pytest.mark.parametrize(("key", "name", "dependents"), [
+    ("numerical_gradient", "works_on_a_copy", ["two_layer_net", "gradient_check"]),
+    ("numerical_gradient", "x_not_restored", ["two_layer_net", "gradient_check"]),
+])
+def test_wrong_key_answer_is_named_by_the_visible_checks_of_its_dependents(graded, a4, key, name, dependents):
+    """The dependents keep their hidden points (above); their visible checks send the student to the key answer."""
+    failed = a4.failed_tests(ASSIGNMENT, student_with(key, name))
+    for dependent in dependents:
+        assert f"uses your `{key}`, which fails its own check: fix that first" in failed[f"test_{dependent}"]
+        assert f"hidden_{dependent}" not in failed
 
 
 def test_hidden_failures_show_no_reference_values(graded, a4):
@@ -584,3 +624,24 @@ def test_training_reaches_the_issue_figures_over_seeds():
         assert len(history["loss"]) == 142
         accuracies.append(history["test_acc"][-1])
     assert 0.955 <= min(accuracies) and max(accuracies) <= 0.97
+
+
+def test_autograded_solution_shows_no_error_in_any_cell(graded, a4):
+    """At grading (skip-execution cells left out, tests in the grader) every cell of the solution runs cleanly."""
+    autograded = nbformat.read(a4.notebook_path("autograded/solution", ASSIGNMENT), as_version=4)
+    assert error_cells(autograded) == {}
+
+
+def test_solution_keeps_full_marks_on_a_saturated_machine(a4):
+    """No clock decides a grade: while busy loops take every core, the solution still scores full marks."""
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 2)]
+    started = time.monotonic()
+    try:
+        solution = fill_answers(a4.release_notebook(ASSIGNMENT), SOLUTION)
+        result = a4.autograde(ASSIGNMENT, {"saturated_solution": solution}, workers=1)
+    finally:
+        for process in busy:
+            process.kill()
+            process.wait()
+    print(f"the solution graded beside {len(busy)} busy loops in {time.monotonic() - started:.1f} s")
+    assert result.scores["saturated_solution"] == result.max_scores

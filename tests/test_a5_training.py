@@ -9,6 +9,7 @@ import re
 import shutil
 
 import nbclient
+import nbformat
 import pytest
 from nbgrader.validator import Validator
 
@@ -18,6 +19,7 @@ from coursekit.submissions import (
     SOLUTION_REGION,
     answers_of,
     edited,
+    error_cells,
     fill_answers,
     grade_id,
     load_notebook,
@@ -59,6 +61,7 @@ WRONG = {
         "rebinds_params": [("params[key] -= self.lr * grads[key] / (np.sqrt(self.h[key]) + 1e-7)",
                             "params[key] = params[key] - self.lr * grads[key] / (np.sqrt(self.h[key]) + 1e-7)")],
         "no_square_root": [("np.sqrt(self.h[key]) + 1e-7", "self.h[key] + 1e-7")],
+        "no_epsilon": [("(np.sqrt(self.h[key]) + 1e-7)", "np.sqrt(self.h[key])")],
     },
     "adam": {
         "counter_after_correction": [("        self.t += 1\n", ""),
@@ -70,6 +73,7 @@ WRONG = {
         "counter_per_key": [("        self.t += 1\n        for key in params:\n",
                              "        for key in params:\n            self.t += 1\n")],
         "rebinds_params": [("params[key] -= self.lr * m_hat", "params[key] = params[key] - self.lr * m_hat")],
+        "no_epsilon": [("(np.sqrt(v_hat) + 1e-7)", "np.sqrt(v_hat)")],
     },
     "init_scale": {
         "xavier_without_root": [('"xavier": np.sqrt(1 / n_in)', '"xavier": 1 / n_in')],
@@ -77,6 +81,7 @@ WRONG = {
         "he_root_of_2_over_n": [('"he": np.sqrt(2 / n_in)', '"he": np.sqrt(2) / n_in')],
         "unknown_method_key_error": [("    if method not in scales:\n        raise ValueError("
                                       "f\"unknown method {method!r}: use one of {sorted(scales)}\")\n", "")],
+        "error_names_no_method": [(": use one of {sorted(scales)}", ", sorry")],
     },
     "dropout": {
         "new_mask_in_backward": [("return dout * self.mask",
@@ -109,7 +114,7 @@ WRONG = {
     },
 }
 # Wrong variants whose visible test passes; only the hidden test catches them.
-HIDDEN_ONLY = {("momentum", "tuned_to_the_visible_check")}
+HIDDEN_ONLY = {("momentum", "tuned_to_the_visible_check"), ("adagrad", "no_epsilon"), ("adam", "no_epsilon")}
 
 # Two students answering everything correctly in other ways than the solution.
 CORRECT = {
@@ -192,7 +197,7 @@ def init_scale(method, n_in):
         return 1 / math.sqrt(n_in)
     elif method == "he":
         return math.sqrt(2 / n_in)
-    raise ValueError("no such method: " + str(method))
+    raise ValueError("no such method: " + str(method) + " (there are std=1, std=0.01, xavier and he)")
 ''',
         "answer_dropout": '''
 class Dropout:
@@ -557,3 +562,9 @@ def test_released_notebook_runs_alone_and_prints_the_stated_figures(tmp_path):
         for line in printed.splitlines():
             assert line in stated, f"{cell} printed {line!r}, which the notebook does not state"
     assert "SGD: end point (-0.350, 0.085)" in stated and "Adam: end point (0.136, 0.318)" in stated
+
+
+def test_autograded_solution_shows_no_error_in_any_cell(graded, a5):
+    """At grading (skip-execution cells left out, tests in the grader) every cell of the solution runs cleanly."""
+    autograded = nbformat.read(a5.notebook_path("autograded/solution", ASSIGNMENT), as_version=4)
+    assert error_cells(autograded) == {}

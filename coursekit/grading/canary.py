@@ -17,7 +17,9 @@ import argparse
 import hashlib
 import importlib.metadata
 import importlib.util
+import io
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -29,6 +31,8 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
+
+from coursekit.paths import COURSE_ROOT
 
 PACKAGES = ("nbgrader", "nbclient", "nbconvert", "ipykernel", "jupyter_client", "numpy", "matplotlib", "h5py",
             "scikit-learn", "Pillow", "traitlets")
@@ -62,10 +66,11 @@ def environment_key(course_root, assignment):
     source = course_root / "source" / assignment
     for path in sorted(p for p in source.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes() + b"\0")
-    from coursekit.paths import COURSE_ROOT  # the configuration every course starts from
-
-    for config in {COURSE_ROOT / "nbgrader_config.py", course_root / "nbgrader_config.py"}:
+    for config in dict.fromkeys([COURSE_ROOT / "nbgrader_config.py", course_root / "nbgrader_config.py"]):
         digest.update(config.read_bytes() if config.is_file() else b"")
+    engine = Path(__file__).resolve().parents[1]  # the course's modules: the grader and what kernels import
+    for path in sorted([*engine.rglob("*.py"), Path(module_origin("lr_utils") or engine / "__init__.py")]):
+        digest.update(path.read_bytes())
     environment = {"python": sys.version, "executable": sys.executable,
                    "packages": {name: package_version(name) for name in PACKAGES},
                    "modules": {name: module_origin(name) for name in MODULES}}
@@ -76,8 +81,6 @@ def environment_key(course_root, assignment):
 def cache_files(course_root):
     """The course's cache, and this installation's (a key names everything that decides the result, so a
     pass found for the same key in another course of this installation holds here too)."""
-    from coursekit.paths import COURSE_ROOT
-
     return list(dict.fromkeys([Path(course_root).resolve() / CACHE, COURSE_ROOT / CACHE]))
 
 
@@ -108,6 +111,7 @@ def grade_solution(course_root, assignment):
     """
     from coursekit.grading import course
     from coursekit.grading.scores import max_scores, question_scores
+    from coursekit.grading.worker import last_error
     from coursekit.submissions import answers_of, fill_answers, grade_id, is_test_cell
 
     course_root = Path(course_root).resolve()
@@ -115,7 +119,10 @@ def grade_solution(course_root, assignment):
         scratch = Path(scratch)
         shutil.copytree(course_root / "source" / assignment, scratch / "source" / assignment,
                         ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-        config = course.course_config(scratch, db_path=scratch / "gradebook.db", trusted_root=course_root)
+        own_settings = course_root / "nbgrader_config.py"
+        if course_root != COURSE_ROOT and own_settings.is_file():  # the course's overrides (its cell timeout...)
+            shutil.copy(own_settings, scratch / "nbgrader_config.py")
+        config = course.course_config(scratch, db_path=scratch / "gradebook.db")
         course.generate_assignment(config, assignment)
         release = scratch / "release" / assignment
         submitted = shutil.copytree(release, scratch / "submitted" / STUDENT / assignment)
@@ -123,11 +130,15 @@ def grade_solution(course_root, assignment):
             solution = nbformat.read(scratch / "source" / assignment / notebook_path.name, as_version=4)
             handed_out = nbformat.read(notebook_path, as_version=4)
             nbformat.write(fill_answers(handed_out, answers_of(solution)), submitted / notebook_path.name)
-        errors = {}
+        errors, log_text = {}, io.StringIO()
+        handler = logging.StreamHandler(log_text)
+        logging.getLogger("coursekit.nbgrader").addHandler(handler)
         try:
             course.autograde(config, assignment, STUDENT)
         except Exception as error:  # noqa: BLE001 (whatever stopped nbgrader is the cause to report)
-            errors["autograde"] = f"{type(error).__name__}: {error}"
+            errors["autograde"] = last_error(log_text.getvalue()) or f"{type(error).__name__}: {error}"
+        finally:
+            logging.getLogger("coursekit.nbgrader").removeHandler(handler)
         maxima = max_scores(config.CourseDirectory.db_url, assignment)
         scores = question_scores(config.CourseDirectory.db_url, assignment, STUDENT) or {}
         for path in sorted((scratch / "autograded" / STUDENT / assignment).glob("*.ipynb")):
@@ -166,6 +177,8 @@ def check(course_root, assignment):
     if any(read_cache(path).get(key, {}).get("passed") for path in cache_files(course_root)):
         return time.monotonic() - started, True
     scores, maxima, errors = run_isolated(course_root, assignment)
+    if "autograde" in errors:  # nbgrader stopped (a kernel that did not start in time, say): once more
+        scores, maxima, errors = run_isolated(course_root, assignment)
     if not maxima or any(scores[cell] < maxima[cell] for cell in maxima):
         raise CanaryFailed(failure_message(assignment, scores, maxima, errors))
     seconds = time.monotonic() - started

@@ -7,6 +7,8 @@ No reference solutions live here: students can read this file.
 """
 
 import contextlib
+import re
+import traceback
 
 import numpy as np
 
@@ -29,6 +31,28 @@ def short(value, limit=300):
     """A printable summary of a value, cut to ``limit`` characters."""
     text = np.array2string(value, precision=6, threshold=20) if isinstance(value, np.ndarray) else repr(value)
     return text if len(text) <= limit else text[:limit] + " ..."
+
+
+STUDENT_FRAME = re.compile(r'File "([^"]*(?:ipykernel_|<ipython-input)[^"]*)", line (\d+), in (\S+)')
+
+
+def describe_error(error):
+    """``"TypeError: ... (in update, line 7 of its cell)"``: an error the student's code raised, with where.
+
+    At grading the error arrives wrapped (ename, evalue, the student's traceback as text); when
+    validating it is the exception itself.
+    """
+    text = f"{getattr(error, 'ename', type(error).__name__)}: {getattr(error, 'evalue', error)}"
+    lines = getattr(error, "student_traceback", None)
+    if lines is None:
+        lines = [f'File "{frame.filename}", line {frame.lineno}, in {frame.name}'
+                 for frame in traceback.extract_tb(error.__traceback__)]
+    places = [match for line in lines for match in STUDENT_FRAME.finditer(str(line))]
+    if places:
+        _, line, function = places[-1].groups()
+        where = "the cell" if function == "<module>" else function
+        text += f" (in {where}, line {line} of its cell)"
+    return text
 
 
 def expect_type(value, types, what, hint=None):
@@ -65,7 +89,8 @@ def expect_close(got, expected, what, hint=None, rtol=1e-6, atol=1e-8):
     if got_array.shape != expected.shape:
         fail(f"{what} should have shape {expected.shape}, got shape {got_array.shape}", hint)
     if not np.issubdtype(got_array.dtype, np.number) or not np.allclose(got_array, expected, rtol, atol):
-        fail(f"{what} has wrong values.\n  expected: {short(expected)}\n  got:      {short(got)}", hint)
+        shown = got_array if np.issubdtype(got_array.dtype, np.number) else got  # both in NumPy's style
+        fail(f"{what} has wrong values.\n  expected: {short(expected)}\n  got:      {short(shown)}", hint)
 
 
 def expect_unchanged(before, after, what):
@@ -102,6 +127,21 @@ def depends_on(name, **checks):
         verb = "fails its" if len(failing) == 1 else "fail their"
         raise CheckFailed(f"{name} uses your {names}, which {verb} own check: fix that first (what this check "
                           f"saw may come from there).\n{failure}") from None
+
+
+def matches_any(got, expectations, rtol=1e-6, atol=1e-8):
+    """Whether ``got`` matches one of ``expectations`` (functions computing an expected value, called in
+    order until one matches; one that raises counts as no match)."""
+    got = np.asarray(got)
+    for expectation in expectations:
+        try:
+            expected = np.asarray(expectation(), dtype=float)
+        except Exception:  # an expectation computed with the student's own code may fail
+            continue
+        if got.shape == expected.shape and np.issubdtype(got.dtype, np.number) and \
+                np.allclose(got, expected, rtol, atol, equal_nan=True):
+            return True
+    return False
 
 
 def passed(name):

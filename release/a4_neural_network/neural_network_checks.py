@@ -19,6 +19,9 @@ import numpy as np
 
 from course_checks import (
     CheckFailed,
+    dependency_note,
+    depends_on,
+    describe_error,
     expect_array,
     expect_close,
     expect_real_number,
@@ -26,6 +29,8 @@ from course_checks import (
     expect_type,
     expect_unchanged,
     fail,
+    fails,
+    matches_any,
     passed,
 )
 from course_digits import load_digits_scaled
@@ -34,7 +39,8 @@ __all__ = [
     "check_step_function", "check_sigmoid", "check_relu", "check_softmax", "check_mean_squared_error",
     "check_cross_entropy_error", "check_numerical_gradient", "check_mul_add_layers", "check_relu_layer",
     "check_sigmoid_layer", "check_affine", "check_softmax_with_loss", "check_relative_error",
-    "check_two_layer_net", "check_gradient_check", "check_train_network",
+    "check_two_layer_net", "check_network_numerical_gradient", "check_gradient_check", "check_train_network",
+    "dependency_note", "fails", "matches_any",
     "NETWORK_TOLERANCE", "calling", "checking_digits", "digit_net", "expect_gradient", "expect_history",
     "expect_matches", "expect_number", "expect_unchanged", "fail", "set_params", "passed",
 ]
@@ -42,6 +48,8 @@ __all__ = [
 # Hints for mistakes that end in an exception, keyed by a piece of the error's text.
 ERROR_HINTS = {
     "NotImplementedError": "replace `raise NotImplementedError()` with your code.",
+    "IndexError": "an index does not fit its array: a mini-batch takes its targets from t_train with the same "
+                  "indices as its inputs (x_train[batch], t_train[batch]), and labels index the classes.",
     "could not be broadcast": "check the shapes: a sum or max over axis=-1 needs keepdims=True to line up with "
                               "the rows, and labels and one-hot targets need different handling.",
     "has no attribute 'mask'": "forward must store what backward needs (here self.mask) on self.",
@@ -78,7 +86,7 @@ NET_T = np.array([1, 0])
 
 def error_text(error):
     # At grading time the student's error arrives wrapped; its ename and evalue are the original's.
-    return f"{getattr(error, 'ename', type(error).__name__)}: {getattr(error, 'evalue', error)}"
+    return describe_error(error)
 
 
 @contextlib.contextmanager
@@ -246,7 +254,7 @@ def check_cross_entropy_error(cross_entropy_error):
 
 # --- numerical gradient ----------------------------------------------------------------------------
 
-def check_numerical_gradient(numerical_gradient, function_2):
+def check_numerical_gradient(numerical_gradient, function_2, HeldWeights):  # noqa: N803 (the notebook's class)
     x = np.array([3.0, 4.0])
     what = "numerical_gradient(function_2, np.array([3.0, 4.0]))"
     got = call(numerical_gradient, what, function_2, x)
@@ -254,7 +262,9 @@ def check_numerical_gradient(numerical_gradient, function_2):
     if np.allclose(got, [6.0001, 8.0001], atol=2e-4) and not np.allclose(got, [6, 8], atol=1e-6):
         fail(f"{what} gives {got}: a forward difference", "use the central difference (f(x+h) - f(x-h)) / (2*h)")
     if not np.array_equal(x, [3.0, 4.0]):
-        fail(f"{what} left x changed: {x}", "put each entry back (x[index] = original) after the two calls of f")
+        fail(f"{what} changed x to {np.array2string(x, precision=17)}, not back to exactly [3. 4.]",
+             "put each entry back to its original value (x[index] = original) after the two calls of f; "
+             "adding h and subtracting it again leaves a rounding error")
     expect_close(got, [6.0, 8.0], what, "central differences with h = 1e-4, one entry of x at a time",
                  rtol=1e-6, atol=1e-6)
     x = np.array([[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]])
@@ -262,6 +272,16 @@ def check_numerical_gradient(numerical_gradient, function_2):
     got = call(numerical_gradient, what, function_2, x)
     expect_shape(got, (2, 3), what, "any shape: loop over every index, e.g. with np.ndindex(x.shape)")
     expect_close(got, 2 * x, what, rtol=1e-6, atol=1e-6)
+    held = call(HeldWeights, "HeldWeights(W)", np.array([[1.0, -2.0], [0.5, 3.0]]))
+    what = "numerical_gradient(held, held.W), held = HeldWeights(np.array([[1.0, -2.0], [0.5, 3.0]]))"
+    with calling("reading held.W"):
+        weights = held.W
+    got = call(numerical_gradient, what, held, weights)
+    expect_shape(got, (2, 2), what)
+    expect_close(got, [[2.0, -4.0], [1.0, 6.0]], what,
+                 "held reads the array it holds, as a network's loss reads self.params: change the entries of "
+                 "the x you were given (x[index] = original + h), not of a copy, and put them back after",
+                 rtol=1e-6, atol=1e-6)
 
 
 # --- layers ------------------------------------------------------------------------------------------
@@ -450,15 +470,37 @@ def check_two_layer_net(TwoLayerNet):
         after = net.params
     for key, value in NET_PARAMS.items():
         expect_unchanged(value, after[key], f"net.params['{key}'] (net.gradient must not update it)")
-    with calling("net.numerical_gradient(x, t)"):
-        numerical = net.numerical_gradient(x, NET_T.copy())
-    for key, expected in NET_GRADIENT.items():
-        expect_close(numerical[key], expected, f"net.numerical_gradient(x, t)['{key}']",
-                     "numerical_gradient of a function of the parameter that returns self.loss(x, t)",
-                     rtol=1e-5, atol=1e-7)
 
 
-def check_gradient_check(gradient_check, TwoLayerNet):
+def check_network_numerical_gradient(TwoLayerNet, numerical_gradient, function_2, HeldWeights):  # noqa: N803
+    """net.numerical_gradient(x, t) of the 2-3-2 network: the notebook's numerical_gradient on each parameter."""
+    net = call(TwoLayerNet, "TwoLayerNet(2, 3, 2)", 2, 3, 2)
+    with calling("writing into net.params['W1'] and the other parameters"):
+        set_params(net, NET_PARAMS)
+    with depends_on("net.numerical_gradient",
+                    numerical_gradient=lambda: check_numerical_gradient(numerical_gradient, function_2,
+                                                                        HeldWeights)):
+        with calling("net.numerical_gradient(x, t)"):
+            numerical = net.numerical_gradient(NET_X.copy(), NET_T.copy())
+        expect_type(numerical, dict, "net.numerical_gradient(x, t)")
+        for key, expected in NET_GRADIENT.items():
+            if key not in numerical:
+                fail(f"net.numerical_gradient(x, t) has no key '{key}'", "return a dict with the keys of self.params")
+            expect_close(numerical[key], expected, f"net.numerical_gradient(x, t)['{key}']",
+                         "numerical_gradient of a function of the parameter that returns self.loss(x, t), given "
+                         "self.params[key] itself (not a copy), so that its changes reach the layers",
+                         rtol=1e-5, atol=1e-7)
+
+
+def check_gradient_check(gradient_check, TwoLayerNet, relative_error, numerical_gradient, function_2,
+                         HeldWeights):  # noqa: N803
+    with depends_on("gradient_check", TwoLayerNet=lambda: check_two_layer_net(TwoLayerNet),
+                    numerical_gradient=lambda: check_numerical_gradient(numerical_gradient, function_2, HeldWeights),
+                    relative_error=lambda: check_relative_error(relative_error)):
+        check_gradient_check_alone(gradient_check, TwoLayerNet)
+
+
+def check_gradient_check_alone(gradient_check, TwoLayerNet):
     net = call(TwoLayerNet, "TwoLayerNet(2, 3, 2)", 2, 3, 2)
     with calling("writing into net.params"):
         set_params(net, NET_PARAMS)

@@ -9,7 +9,15 @@ only by constructing them, calling their methods and reading their attributes.
 
 import numpy as np
 
-from course_checks import expect_close, expect_real_number, expect_shape, expect_unchanged, fail, passed
+from course_checks import (
+    describe_error,
+    expect_close,
+    expect_real_number,
+    expect_shape,
+    expect_unchanged,
+    fail,
+    passed,
+)
 
 __all__ = [
     "check_sgd", "check_momentum", "check_adagrad", "check_adam", "check_init_scale", "check_dropout",
@@ -74,8 +82,7 @@ def attempt(call, what, hint=None):
     try:
         return call()
     except Exception as error:
-        name, text = student_error(error)
-        fail(f"{what} raised {name}: {text}", hint)
+        fail(f"{what} raised {describe_error(error)}", hint)
 
 
 def expect_values(got, expected, what, hint=None, quiet=False, rtol=1e-6, atol=1e-8):
@@ -163,10 +170,15 @@ def check_init_scale(init_scale):
     try:
         init_scale("lecun", 10)
     except Exception as error:
-        name, _ = student_error(error)
+        name, message = student_error(error)
         if name != "ValueError":
             fail(f"init_scale('lecun', 10) raised {name}; it should raise a ValueError naming the method",
                  "raise ValueError(f'unknown method {method!r}: use ...')")
+        missing = [word for word in ("lecun", "std=1", "std=0.01", "xavier", "he") if word not in str(message)]
+        if missing:
+            fail(f"init_scale('lecun', 10) raised ValueError({str(message)!r}): its message should name the method "
+                 f"and the methods that exist; it lacks {', '.join(map(repr, missing))}",
+                 "raise ValueError(f'unknown method {method!r}: use one of {sorted(scales)}')")
     else:
         fail("init_scale('lecun', 10) returned a value; an unknown method should raise a ValueError")
 

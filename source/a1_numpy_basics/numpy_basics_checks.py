@@ -11,6 +11,7 @@ the expected values.
 import numpy as np
 
 from coursekit.checks import (
+    describe_error,
     expect_array,
     expect_close,
     expect_real_number,
@@ -44,7 +45,7 @@ def call(function, what, *args):
         return function(*args)
     except Exception as error:
         # At grading time the grader reports the student's error as ename and evalue.
-        text = f"{getattr(error, 'ename', type(error).__name__)}: {getattr(error, 'evalue', error)}"
+        text = describe_error(error)
     fail(f"{what} raised {text}", next((h for key, h in ERROR_HINTS.items() if key in text), None))
 
 

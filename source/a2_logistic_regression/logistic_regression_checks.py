@@ -9,6 +9,7 @@ values are results on these fixed inputs only: no reference solution lives here.
 import numpy as np
 
 from coursekit.checks import (
+    describe_error,
     expect_array,
     expect_close,
     expect_real_number,
@@ -46,8 +47,7 @@ def call(function, args, what, hint):
         return function(*args)
     except Exception as error:
         # At grading the student's error arrives wrapped; its ename and evalue are the original's.
-        name, text = getattr(error, "ename", type(error).__name__), getattr(error, "evalue", error)
-        fail(f"{what} raised {name}: {text}", hint)
+        fail(f"{what} raised {describe_error(error)}", hint)
 
 
 def expect_integer(value, what, hint=None):
@@ -131,10 +131,17 @@ def check_scaled(scaled, flattened, name):
              f"  expected (first values): {expected[:4, 0]}\n  got:      {scaled[:4, 0]}", hint)
 
 
-def check_standardize(train_set_x, test_set_x, train_set_x_flatten, test_set_x_flatten):
-    """The scaled arrays must be the flattened ones divided by 255."""
-    check_scaled(train_set_x, train_set_x_flatten, "train_set_x")
-    check_scaled(test_set_x, test_set_x_flatten, "test_set_x")
+def check_standardize(train_set_x, test_set_x, train_set_x_flatten, test_set_x_flatten, dataset):
+    """The scaled arrays must be the flattened ones divided by 255, and hold the pictures' own pixels
+    (``dataset`` as load_dataset returns it), whatever the flattened arrays hold."""
+    train_images, _, test_images, _, _ = dataset
+    for scaled, flattened, images, name in ((train_set_x, train_set_x_flatten, train_images, "train_set_x"),
+                                            (test_set_x, test_set_x_flatten, test_images, "test_set_x")):
+        check_scaled(scaled, flattened, name)
+        if not np.allclose(np.sort(np.ravel(scaled)), np.sort(images.ravel()) / 255):
+            fail(f"{name} does not hold the pictures' pixels divided by 255",
+                 f"scale the flattened pictures of the cell above ({name}_flatten / 255); fix the flattening "
+                 "first if its check fails")
 
 
 def check_sigmoid(sigmoid):

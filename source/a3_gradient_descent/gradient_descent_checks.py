@@ -14,6 +14,7 @@ import numpy as np
 from coursekit.checks import (
     dependency_note,
     depends_on,
+    describe_error,
     expect_array,
     expect_close,
     expect_real_number,
@@ -21,6 +22,7 @@ from coursekit.checks import (
     expect_type,
     expect_unchanged,
     fail,
+    matches_any,
     passed,
 )
 
@@ -55,7 +57,7 @@ def call(function, what, *args):
         return function(*args)
     except Exception as error:
         # At grading time the grader reports the student's error as ename and evalue.
-        text = f"{getattr(error, 'ename', type(error).__name__)}: {getattr(error, 'evalue', error)}"
+        text = describe_error(error)
     fail(f"{what} raised {text}", next((h for key, h in ERROR_HINTS.items() if key in text), None))
 
 
@@ -69,21 +71,6 @@ def expect_matches(got, expected, what, rtol=1e-6, atol=1e-8):
         fail(f"{what} gives a result of the wrong shape {got_array.shape}.")
     if not np.issubdtype(got_array.dtype, np.number) or not np.allclose(got_array, expected, rtol, atol):
         fail(f"{what} gives wrong values.")
-
-
-def matches_any(got, expectations, rtol=1e-6, atol=1e-8):
-    """Whether ``got`` matches one of ``expectations`` (functions computing an expected value, called in
-    order until one matches; one that raises counts as no match)."""
-    got = np.asarray(got)
-    for expectation in expectations:
-        try:
-            expected = np.asarray(expectation(), dtype=float)
-        except Exception:  # an expectation computed with the student's own code may fail
-            continue
-        if got.shape == expected.shape and np.issubdtype(got.dtype, np.number) and \
-                np.allclose(got, expected, rtol, atol, equal_nan=True):
-            return True
-    return False
 
 
 def known_mistake(got, mistakes, rtol=1e-6):
