@@ -1,15 +1,17 @@
 """The grading engine on a two-function toy assignment: clean-room tests, recovery, batch vs serial."""
 
+import shutil
 import sqlite3
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 from coursekit.checks import class_name, has_method
-from coursekit.grading import kernel_side, wire
+from coursekit.grading import kernel_side, seed, wire
 from coursekit.grading.cleanroom import CleanRoomExecute, split_hidden
 from coursekit.grading.guard import tree_digest
 from coursekit.grading.harness import TempCourse
@@ -327,7 +329,7 @@ def test_feedback_hides_hidden_tests(toy):
     nbg.generate_feedback(course.config, "toy", "wrong_double")
     html = next((course.root / "feedback" / "wrong_double" / "toy").glob("*.html")).read_text()
     assert "double is wrong on an integer array" in html  # the hidden test's message is shown
-    assert "np.arange(4)" not in html and "BEGIN HIDDEN TESTS" not in html  # its code is not
+    assert "grading_rng" not in html and "BEGIN HIDDEN TESTS" not in html  # its code is not
 
 
 def test_regrading_one_student_keeps_others_and_manual_scores(toy):
@@ -358,3 +360,65 @@ def test_time_limit_costs_only_that_student(tmp_path):
     assert result.scores["slow"] == dict.fromkeys(FULL, 0)
     assert result.scores["quick"] == FULL
     assert "limit" in result.failures["slow"]
+
+
+# What a student may leave out of, or change in, the assignment's helper files (own_image.py, the checks
+# module, images/): each is handed in with the full solution, and the kernel runs the course's copies.
+A2 = "a2_logistic_regression"
+ODD_HELPERS = {
+    "as_released": lambda folder: None,
+    "no_own_image": lambda folder: (folder / "own_image.py").unlink(),
+    "own_image_raises": lambda folder: (folder / "own_image.py").write_text("raise ImportError('mine')\n"),
+    "own_image_a_folder": lambda folder: ((folder / "own_image.py").unlink(), (folder / "own_image.py").mkdir()),
+    "no_images": lambda folder: shutil.rmtree(folder / "images"),
+    "checks_that_pass_anything": lambda folder: (folder / "logistic_regression_checks.py").write_text(
+        "def __getattr__(name):\n    return lambda *args, **kwargs: None\n"),
+    "nothing_but_the_notebook": lambda folder: [shutil.rmtree(p) if p.is_dir() else p.unlink()
+                                                for p in folder.iterdir() if p.suffix != ".ipynb"],
+}
+
+
+def test_both_grading_paths_run_the_courses_helper_files(tmp_path):
+    scores = {}
+    for path in ("course-grade", "nbgrader-autograde"):
+        course = TempCourse(tmp_path / path, [A2])
+        solution = fill_answers(course.release_notebook(A2), answers_of(course.source_notebook(A2)))
+        for student, change in ODD_HELPERS.items():
+            change(course.submit(A2, student, solution))
+        if path == "course-grade":
+            course.grade(A2, list(ODD_HELPERS), workers=2)
+        else:
+            course.autograde_serial(A2)
+        scores[path] = {student: question_scores(course.db_url, A2, student) for student in ODD_HELPERS}
+    full = scores["course-grade"]["as_released"]
+    assert sum(full.values()) > 0 and full == scores["nbgrader-autograde"]["as_released"]
+    assert scores["course-grade"] == scores["nbgrader-autograde"] == dict.fromkeys(ODD_HELPERS, full)
+
+
+# A student who records what the hidden test passed to double and prints it from a later cell.
+SPY = {"answer_double": "seen = []\n\ndef double(x):\n    seen.append(x)\n    return 2 * x\n",
+       "answer_triple": "print('SEEN', [[int(v) for v in a] for a in seen if hasattr(a, '__len__')])\n"
+                        "def triple(x):\n    return 3 * x\n"}
+
+
+def spied_inputs(course, student):
+    graded = nbformat.read(course.notebook_path(Path("autograded", student), "toy"), as_version=4)
+    printed = [out.get("text", "") for cell in graded.cells for out in cell.get("outputs", [])]
+    (line,) = [text for text in printed if text.startswith("SEEN")]
+    return graded.metadata["coursekit"]["grading_seed"], line
+
+
+def test_hidden_inputs_are_fresh_each_run_and_reproducible_from_the_recorded_seed(tmp_path, monkeypatch):
+    course = TempCourse(tmp_path, ["toy"], source_dir=TOY_SOURCE, cell_timeout=10)
+    solution = answers_of(course.source_notebook("toy"))
+    spy = fill_answers(course.release_notebook("toy"), {**solution, **SPY})
+    runs = []
+    for student in ("first", "second"):
+        result = course.autograde("toy", {student: spy}, workers=1)
+        assert result.scores[student] == FULL  # the spy's answers are right: it loses nothing
+        runs.append(spied_inputs(course, student))
+    (seed_1, seen_1), (seed_2, seen_2) = runs
+    assert seed_1 != seed_2 and seen_1 != seen_2  # what one feedback showed is not what the next run uses
+    monkeypatch.setenv(seed.SEED_ENV, str(seed_1))
+    course.autograde("toy", {"again": spy}, workers=1)
+    assert spied_inputs(course, "again") == (seed_1, seen_1)  # the recorded seed repeats the grade's inputs

@@ -21,7 +21,7 @@ from hostile import ATTACKS, HOSTILE_MARKDOWN, SLEEPER, attack_source
 from nbgrader.converters.base import NbGraderException
 
 from coursekit.grading import course as nbgrader_ops
-from coursekit.grading.guard import tree_digest
+from coursekit.grading.guard import SubmissionSnapshot, tree_digest
 from coursekit.grading.harness import TempCourse
 from coursekit.grading.scores import question_scores
 from coursekit.submissions import answers_of, fill_answers, grade_id, is_test_cell
@@ -275,6 +275,7 @@ REPO = Path(__file__).resolve().parents[1]
 VICTIMS = ("z_victim", "z_victim_late")  # graded after every attacker (student ids sort last)
 LINKED = {"a_linked_to_source": "source/toy/toy.ipynb",  # a notebook that is a link to the solutions
           "a_linked_to_classmate": "submitted/z_victim/toy/toy.ipynb"}
+OVERSIZED = {"a_oversized": "take more than 64 MiB", "a_many_files": "more than 500 files and folders"}
 HOSTILE_TIME_LIMIT = 120
 NOTEBOOK_TIME_LIMIT = 20  # serial nbgrader autograde: seconds per notebook
 
@@ -331,8 +332,13 @@ def hostile(request, tmp_path_factory):
     submissions["a_untouched"] = release  # the honest baseline: nothing answered
     submissions |= {victim: fill_answers(release, answers) for victim in VICTIMS}
     submissions |= dict.fromkeys(LINKED, release)
+    submissions |= dict.fromkeys(OVERSIZED, release)
     for student, notebook in submissions.items():
         course.submit("toy", student, notebook)
+    with open(course.root / "submitted" / "a_oversized" / "toy" / "big.bin", "wb") as big:
+        big.truncate(100 * 2**20)  # sparse: 100 MiB by its size, nothing on disk
+    for number in range(600):
+        (course.root / "submitted" / "a_many_files" / "toy" / f"note{number}.txt").write_text("x")
     for student, target in LINKED.items():
         linked = course.root / "submitted" / student / "toy" / "toy.ipynb"
         linked.unlink()
@@ -424,3 +430,23 @@ def test_output_flood_is_cut_and_feedback_says_so(hostile, attack):
     page = next((hostile.course.root / "feedback" / student / "toy").glob("*.html"))
     assert "output were cut" in page.read_text()
     assert page.stat().st_size < 4 * 2**20
+
+
+@pytest.mark.parametrize("student", sorted(OVERSIZED))
+def test_oversized_submission_is_refused_with_a_reason(hostile, student):
+    assert hostile.scores[student] in (None, dict.fromkeys(TOY_POINTS, 0.0))
+    if hostile.statuses:
+        assert hostile.statuses[student] == "failed"
+        assert OVERSIZED[student] in hostile.reasons[student]
+
+
+def test_batch_copies_no_oversized_submission(tmp_path):
+    folder = tmp_path / "course" / "submitted" / "big" / "toy"
+    folder.mkdir(parents=True)
+    with open(folder / "big.bin", "wb") as big:
+        big.truncate(100 * 2**20)
+    (tmp_path / "course" / "submitted" / "small" / "toy").mkdir(parents=True)
+    snapshot = SubmissionSnapshot(tmp_path / "course", "toy", ["big", "small"], tmp_path / "scratch")
+    assert snapshot.copies["big"] == folder  # graded from where it is: refused before anything is copied
+    assert [p.name for p in (tmp_path / "scratch").rglob("*") if p.is_file()] == []
+    assert snapshot.copies["small"].is_dir()

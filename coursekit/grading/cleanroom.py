@@ -31,7 +31,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
-from coursekit.grading import prestart, sandbox
+from coursekit.grading import prestart, sandbox, seed
 from coursekit.grading.channel import CommChannel, KernelDied, NoAnswer, TimedOut
 from coursekit.grading.kernel import LimitedKernelManager
 from coursekit.grading.limits import PIDFILE_ENV, kill_process_groups
@@ -87,6 +87,9 @@ class CleanRoomExecute(Execute):
                                                  "and the cell says so.").tag(config=True)
     notebook_output_bytes = Integer(NOTEBOOK_BYTES, help="Output a whole notebook keeps (characters).").tag(
         config=True)
+    grading_seed = Integer(
+        None, allow_none=True, help="Seed of the hidden tests' inputs (coursekit.grading.seed); default: a fresh "
+                                    "one per grading run, recorded in the autograded notebook.").tag(config=True)
     unsafe_no_sandbox = Bool(
         False, help="Run students' kernels WITHOUT their sandbox: only on a machine where the students' code "
                     "is trusted (see the README's security model).").tag(config=True)
@@ -119,7 +122,8 @@ class CleanRoomExecute(Execute):
         saved = {name: os.environ.get(name) for name in settings}
         os.environ.update(settings)
         try:
-            nb, resources = super().preprocess(nb, resources, started.manager if started else km)
+            with seed.grading_run(self.grading_seed) as run_seed:
+                nb, resources = super().preprocess(nb, resources, started.manager if started else km)
         finally:
             self.timeout = self._cell_timeout
             self._close_channel()
@@ -133,6 +137,7 @@ class CleanRoomExecute(Execute):
         nb.metadata.setdefault("coursekit", {})["timing"] = {
             "kernel_start": round(first - self._timing["started"], 4),
             "execution": round(time.monotonic() - first, 4)}
+        nb.metadata.coursekit["grading_seed"] = run_seed
         nb.metadata.coursekit["kernel_memory"] = {"enforced": "per-process limits only"} if self._memory is None \
             else {"enforced": "cgroup: all the kernel's processes and memory folders together", **self._memory}
         if tampered:

@@ -12,6 +12,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from coursekit.grading import intake
 from coursekit.grading.gradebook_copy import open_engine
 
 SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
@@ -34,7 +35,10 @@ class SubmissionSnapshot:
         self.real = {s: Path(course_root) / "submitted" / s / assignment for s in students}
         self.copies = {s: Path(scratch) / "submitted" / s / assignment for s in students}
         self.digests = {}
-        for student, folder in self.real.items():
+        for student, folder in list(self.real.items()):
+            if intake.oversize(folder):  # refused unread and uncopied; its worker says why
+                self.copies[student] = self.real.pop(student)
+                continue
             shutil.copytree(folder, self.copies[student], symlinks=True)
             self.digests[student] = tree_digest(folder)
 

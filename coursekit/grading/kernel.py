@@ -26,9 +26,15 @@ from coursekit.grading.cgroup import KernelGroup
 from coursekit.grading.limits import MEMORY_ENV
 from coursekit.grading.output_budget import MAX_MESSAGE_BYTES
 
+# IOPub topics of what a notebook shows (ipykernel's); comm messages (``comm-<id>``: the answers to the
+# tests' calls, which can be large arrays) are left to the grader's own channel (coursekit.grading.channel).
+NOTEBOOK_TOPICS = (b"kernel.", b"stream.", b"execute_result", b"display_data", b"update_display_data",
+                   b"clear_output", b"<IDS|")  # the last: messages sent without a topic (execute_result)
+
 
 class LimitedKernelClient(AsyncKernelClient):
-    """A client whose sockets refuse any message over MAX_MESSAGE_BYTES: ZeroMQ drops it unread."""
+    """A client whose sockets refuse any message over MAX_MESSAGE_BYTES: ZeroMQ drops it unread.
+    Its IOPub socket receives only what a notebook shows (NOTEBOOK_TOPICS)."""
 
     _iopub_monitor = None
 
@@ -42,6 +48,9 @@ class LimitedKernelClient(AsyncKernelClient):
     def start_channels(self, *args, **kwargs):
         super().start_channels(*args, **kwargs)
         if self._iopub_monitor is None and self._iopub_channel is not None:
+            self.iopub_channel.socket.setsockopt(zmq.UNSUBSCRIBE, b"")
+            for topic in NOTEBOOK_TOPICS:
+                self.iopub_channel.socket.setsockopt(zmq.SUBSCRIBE, topic)
             monitor = self.iopub_channel.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
             self._iopub_monitor = zmq.Socket.shadow(monitor.underlying), monitor
 
@@ -98,7 +107,8 @@ class LimitedKernelManager(AsyncKernelManager):
         cmd = super().format_kernel_cmd(extra_arguments)
         if self._sandboxed:
             data = os.environ.get(sandbox.DATA_ENV)
-            files = sandbox.stage(Path(self.files_from or self._folder).resolve(), self._run_dir / "files")
+            files = sandbox.stage(Path(self.files_from or self._folder).resolve(), self._run_dir / "files",
+                                  os.environ.get(sandbox.COURSE_FILES_ENV))
             layout = sandbox.Layout(self._folder, files, self._run_dir, Path(data).resolve() if data else None)
             uid = sandbox.kernel_uid()
             sandbox.hand_over(self._run_dir, uid, layout.data_dir)

@@ -14,15 +14,19 @@ from jupyter_core.utils import run_sync
 
 from coursekit.grading.kernel import LimitedKernelManager
 from coursekit.grading.limits import MEMORY_ENV, PIDFILE_ENV
+from coursekit.grading.sandbox import COURSE_FILES_ENV
 from coursekit.grading.trusted import restore_environment
 
 _WAITING = []  # at most one kernel started ahead in this process
 
 
 def kernel_environment(trusted, folder, memory_mb, pidfile):
-    """Environment variables of a grading kernel; writes its private copy of the data set into ``folder``."""
+    """Environment variables of a grading kernel; writes its private copies of the data set and of the
+    assignment's helper files into ``folder``."""
     data = trusted.write_datasets(Path(folder) / "kernel-datasets")
-    return {PIDFILE_ENV: str(pidfile), MEMORY_ENV: str(memory_mb), "CATVNONCAT_DIR": str(data), "MPLBACKEND": "Agg"}
+    helpers = trusted.write_source_files(Path(folder) / "kernel-course-files", notebooks=False)
+    return {PIDFILE_ENV: str(pidfile), MEMORY_ENV: str(memory_mb), "CATVNONCAT_DIR": str(data),
+            COURSE_FILES_ENV: str(helpers), "MPLBACKEND": "Agg"}
 
 
 def kernel_name_of(trusted):

@@ -43,6 +43,7 @@ KERNEL_MODULES = ("coursekit/__init__.py", "coursekit/digits.py", "coursekit/gra
 PASSED_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "MPLBACKEND", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
               "MKL_NUM_THREADS", "PYTHONHASHSEED", "PYTHONPATH")
 DATA_ENV = "CATVNONCAT_DIR"  # lr_utils' data folder: the kernel's private copy
+COURSE_FILES_ENV = "COURSEKIT_KERNEL_COURSE_FILES"  # the assignment's helper files, laid over the submission's
 SYSTEM_DIRS = ("/usr", "/etc")
 SYSTEM_LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 OWN_UIDS = (1_000_000, 2_000_000_000)  # root mode: each kernel runs under a random uid of this range
@@ -152,8 +153,9 @@ def folder_size(folder):
     return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def stage(files_from, folder):
-    """Copy the submission's files the kernel may see into ``folder``: regular files only, no notebook.
+def stage(files_from, folder, course_files=None):
+    """Copy the submission's files the kernel may see into ``folder``: regular files only, no notebook;
+    then the course's helper files (``course_files``) over them, so every grading path runs the same ones.
 
     The notebook in the folder nbgrader grades has the instructor's test cells (hidden tests
     included) put back; the kernel gets its code cell by cell and needs no notebook. Symbolic
@@ -170,8 +172,40 @@ def stage(files_from, folder):
         if path.is_dir():
             target.mkdir()
         elif path.is_file():
+            share_or_copy(path, target)
+    for path in sorted(Path(course_files).rglob("*")) if course_files else []:
+        if path.is_file():
+            target = clear_way(folder, path.relative_to(course_files))
             shutil.copyfile(path, target)
     return folder
+
+
+def clear_way(folder, relative):
+    """Make room at ``folder / relative`` for a course file: a student's file where one of its folders
+    goes, or a student's folder of its name, is removed."""
+    for parent in reversed(relative.parents):
+        place = folder / parent
+        if place.exists() and not place.is_dir():
+            place.unlink()
+        place.mkdir(exist_ok=True)
+    target = folder / relative
+    if target.is_dir():
+        shutil.rmtree(target)
+    elif target.exists():
+        target.unlink()  # never write through a shared file
+    return target
+
+
+def share_or_copy(path, target):
+    """A hard link to ``path`` when anyone may read it and it is on the same file system (the sandbox
+    mounts the staged folder read-only), else a copy: a submission is not held in memory twice."""
+    try:
+        if path.stat().st_mode & 0o004:
+            os.link(path, target)
+            return
+    except OSError:
+        pass
+    shutil.copyfile(path, target)
 
 
 def socket_paths(connection_info):

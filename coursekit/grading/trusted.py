@@ -1,7 +1,9 @@
 """The course files a grader trusts, read once per process and kept in memory.
 
-The student's kernel gets its own copy of the data set; the tests import the check modules
-and read the data from this snapshot; files a submission changed on disk are put back.
+The student's kernel gets its own copy of the data set and of the assignment's helper files
+(every file of ``source/<assignment>/`` but the notebooks, on every grading path, whatever the
+student handed in under those names); the tests import the check modules and read the data
+from this snapshot; files a submission changed on disk are put back.
 """
 
 import contextlib
@@ -24,8 +26,16 @@ def restore_environment(saved):
             os.environ[name] = value
 
 
-def read_folder(folder, pattern="*"):
-    return {path: path.read_bytes() for path in sorted(Path(folder).glob(pattern)) if path.is_file()}
+IGNORED_PARTS = {".ipynb_checkpoints", "__pycache__"}
+
+
+def read_folder(folder, pattern="*", recursive=False):
+    """``{path: bytes}`` of the regular files in ``folder`` (and below it when ``recursive``), caches left out."""
+    folder = Path(folder)
+    paths = folder.rglob(pattern) if recursive else folder.glob(pattern)
+    return {path: path.read_bytes() for path in sorted(paths)
+            if path.is_file() and not path.is_symlink() and path.suffix != ".pyc"
+            and not IGNORED_PARTS & set(path.relative_to(folder).parts)}
 
 
 class TrustedFiles:
@@ -34,7 +44,8 @@ class TrustedFiles:
     def __init__(self, source_dir, dataset_dir):
         self.source_dir = source_dir
         self.dataset_dir = dataset_dir
-        self.files = {**read_folder(source_dir), **(read_folder(dataset_dir, "*.h5") if dataset_dir else {})}
+        self.files = {**read_folder(source_dir, recursive=True),
+                      **(read_folder(dataset_dir, "*.h5") if dataset_dir else {})}
         self.import_modules()
 
     def import_modules(self):
@@ -61,6 +72,20 @@ class TrustedFiles:
                 dataset_dir = None
             _SNAPSHOTS[key] = cls(Path(root) / "source" / assignment, dataset_dir)
         return _SNAPSHOTS[key]
+
+    def source_files(self, notebooks=True):
+        """``{path relative to source/<assignment>/: bytes}`` of the assignment's files."""
+        return {path.relative_to(self.source_dir): data for path, data in self.files.items()
+                if path.is_relative_to(self.source_dir) and (notebooks or path.suffix != ".ipynb")}
+
+    def write_source_files(self, folder, notebooks=True):
+        """Write the assignment's files (without notebooks unless ``notebooks``) under ``folder``; return it."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for relative, data in self.source_files(notebooks).items():
+            (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+            (folder / relative).write_bytes(data)
+        return folder
 
     def write_datasets(self, folder):
         """Write the snapshot's data files into ``folder`` (a private copy) and return it."""

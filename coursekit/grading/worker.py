@@ -55,13 +55,9 @@ def prepare(job):
     """Lay out the scratch course: submission copy, trusted source files, gradebook copy."""
     intake.check_submission(job.submission_dir)
     job.scratch.mkdir(parents=True)
-    shutil.copytree(job.submission_dir, job.root / "submitted" / job.student / job.assignment, symlinks=True)
-    trusted = TrustedFiles.for_course(job.course_root, job.assignment)
-    source = job.root / "source" / job.assignment
-    for path, data in trusted.files.items():
-        if path.parent == trusted.source_dir:
-            source.mkdir(parents=True, exist_ok=True)
-            (source / path.name).write_bytes(data)
+    shutil.copytree(job.submission_dir, job.root / "submitted" / job.student / job.assignment, symlinks=True,
+                    copy_function=os.link)  # the batch's copy, on the same file system: linked, not copied again
+    TrustedFiles.for_course(job.course_root, job.assignment).write_source_files(job.root / "source" / job.assignment)
     shutil.copyfile(job.template_db, job.db)
 
 
