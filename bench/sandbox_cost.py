@@ -4,13 +4,16 @@ Each round starts a grading kernel the way the clean-room executor does (Limited
 a notebook folder with a submission's files and a private data copy), waits until it answers,
 runs one cell, and shuts it down; once in its sandbox, once without (the explicit unsafe
 opt-out), alternating. The difference of the medians is what the sandbox adds per submission
-(a submission's kernel is started once, and again only after a crash). Prints the load too.
+(a submission's kernel is started once, and again only after a crash). Prints the load too, and
+what a kernel's memory and pids groups cost (made, a process moved in, removed; coursekit.grading.cgroup),
+where this machine lets them be made.
 """
 
 import argparse
 import os
 import shutil
 import statistics
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -19,6 +22,7 @@ from jupyter_client import BlockingKernelClient
 from jupyter_core.utils import run_sync
 
 from coursekit.grading import sandbox
+from coursekit.grading.cgroup import KernelGroup
 from coursekit.grading.kernel import LimitedKernelManager
 
 EXTRA_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
@@ -42,6 +46,22 @@ def one_kernel(folder, sandboxed):
     client.stop_channels()
     run_sync(manager.shutdown_kernel)(now=True)
     return ready - started, time.perf_counter() - ready
+
+
+def group_seconds(rounds=20):
+    """Median seconds to make a kernel's groups, move a process into them and remove them; None without groups."""
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        group = KernelGroup.create(4096 * 2**20, sandbox.SandboxLimits.processes)
+        if group is None:
+            return None
+        child = subprocess.Popen(["sleep", "30"])
+        group.join(child.pid)
+        group.remove()
+        child.wait()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 def main():
@@ -71,6 +91,9 @@ def main():
         medians[sandboxed] = start + stop
         print(f"  {label:<20} start to first reply {start:6.3f} s   shutdown {stop:6.3f} s   (median)")
     print(f"  the sandbox adds {medians[True] - medians[False]:+.3f} s per kernel (median of each mode)")
+    groups = group_seconds()
+    print("  memory and pids groups: " + ("none can be made here (per-process limits only)" if groups is None else
+                                          f"made, joined, removed in {groups * 1000:.1f} ms per kernel (median)"))
 
 
 if __name__ == "__main__":
