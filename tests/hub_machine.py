@@ -32,6 +32,15 @@ USERS = (INSTRUCTOR, *STUDENTS, "carol")  # every user a hub test may create (ca
 COURSE = "dl-foundations"
 
 
+CHECKOUT_MODE = REPO.stat().st_mode & 0o7777  # read at import, before a hub setup locks a world-readable checkout
+
+
+def stop_hub():
+    """Stop the test's hub and give the checkout back its mode (setup makes a world-readable one 700)."""
+    subprocess.run([*HUBCTL, "stop"], capture_output=True)
+    REPO.chmod(CHECKOUT_MODE)
+
+
 def machine_skip_reason():
     """Why a whole-hub test cannot run here, or None."""
     if os.geteuid() != 0:

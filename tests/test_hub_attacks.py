@@ -39,6 +39,7 @@ from hub_machine import (
     prepare_machine,
     processes_of,
     sh,
+    stop_hub,
     write_roster,
 )
 
@@ -185,7 +186,7 @@ def attacked(tmp_path_factory):
         time.sleep(1)
         seen["bob's processes before hubctl stop"] = processes_of("bob")
     finally:
-        subprocess.run([*HUBCTL, "stop"], capture_output=True)
+        stop_hub()
     seen["bob's processes after hubctl stop"] = processes_of("bob")
     yield seen
 

@@ -34,6 +34,7 @@ from hub_machine import (
     machine_skip_reason,
     prepare_machine,
     sh,
+    stop_hub,
     write_roster,
 )
 
@@ -299,7 +300,7 @@ def cycle(tmp_path_factory):
             browser.close()
         yield observed
     finally:
-        subprocess.run([*HUBCTL, "stop"], capture_output=True)
+        stop_hub()
 
 
 def test_students_see_their_checks_and_validate(cycle):

@@ -38,6 +38,7 @@ from hub_machine import (
     processes_of,
     request,
     sh,
+    stop_hub,
     write_roster,
 )
 
@@ -156,7 +157,7 @@ def cycle(tmp_path_factory):
         observed["alice's processes after stop"] = processes_of("alice")
         yield observed
     finally:
-        subprocess.run([*HUBCTL, "stop"], capture_output=True)
+        stop_hub()
 
 
 def test_setup_enrols_the_roster_in_ngshare(cycle):
