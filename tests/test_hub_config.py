@@ -176,3 +176,11 @@ def test_user_groups_set_their_limits_and_list_their_running_processes(tmp_path)
     assert (tmp_path / "memory/dl-foundations/zoe/memory.memsw.limit_in_bytes").read_text() == str(3 * 2 ** 30)
     assert groups.pids() == {os.getpid()}  # the other pid does not exist
     assert [g.folders for g in limits.all_user_groups(tmp_path)] == [groups.folders]
+
+
+def test_instructor_server_sends_the_formgrader_policy():
+    """The instructor's JupyterLab (and its Formgrader) sends the policy the grading browser test proves."""
+    from coursekit.grading.safe_html import FORMGRADER_CSP
+
+    config = json.loads((COURSE_ROOT / "hub" / "jupyter" / "instructor" / "jupyter_server_config.json").read_text())
+    assert config["ServerApp"]["tornado_settings"]["headers"]["Content-Security-Policy"] == FORMGRADER_CSP
