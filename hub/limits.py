@@ -8,6 +8,7 @@ a process out of a root-owned group), so ``kill_all`` ends detached (``setsid no
 processes too. Standard library only: hubctl (system Python) and the hub's spawner both use it.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -78,16 +79,7 @@ class UserGroups:
 
     def kill_all(self, timeout=10.0):
         """SIGKILL every process in the groups until none is left; returns how many were killed."""
-        killed, deadline = set(), time.monotonic() + timeout
-        while (pids := self.pids()) and time.monotonic() < deadline:
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                    killed.add(pid)
-                except ProcessLookupError:
-                    pass
-            time.sleep(0.05)
-        return len(killed)
+        return kill_until_gone(self.pids, timeout)
 
 
 def all_user_groups(root=CGROUPS):
@@ -98,18 +90,18 @@ def all_user_groups(root=CGROUPS):
 
 def kill_user_processes(uid, timeout=10.0):
     """SIGKILL every process owned by ``uid`` (the sweep where no cgroup holds them); returns how many."""
+    return kill_until_gone(lambda: [int(p.name) for p in Path("/proc").iterdir()
+                                    if p.name.isdigit() and owner(p) == uid and running(p.name)], timeout)
+
+
+def kill_until_gone(find_pids, timeout):
+    """SIGKILL what ``find_pids()`` lists until it lists nothing or ``timeout`` s pass; returns how many were killed."""
     killed, deadline = set(), time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        pids = [int(p.name) for p in Path("/proc").iterdir()
-                if p.name.isdigit() and owner(p) == uid and running(p.name)]
-        if not pids:
-            break
+    while (pids := find_pids()) and time.monotonic() < deadline:
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
                 killed.add(pid)
-            except ProcessLookupError:
-                pass
         time.sleep(0.05)
     return len(killed)
 

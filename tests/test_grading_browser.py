@@ -21,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS, browser_skip_reason
 from nbconvert import HTMLExporter
 from nbgrader.api import Gradebook
 
@@ -29,9 +30,6 @@ from coursekit.grading.harness import TempCourse
 from coursekit.grading.safe_html import FORMGRADER_CSP
 from coursekit.submissions import fill_answers
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TOY_SOURCE = Path(__file__).parent / "fixtures" / "toy_course" / "source"
 
 MARKDOWN_PAYLOADS = [
@@ -77,17 +75,7 @@ def double(x):
 '''
 
 
-def skip_reason():
-    if not Path(CHROMIUM).exists():
-        return "needs Debian's chromium (apt-get install chromium; .ci/run installs it)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "needs the playwright Python package (requirements-dev.txt)"
-    return None
-
-
-pytestmark = pytest.mark.skipif(skip_reason() is not None, reason=skip_reason() or "")
+pytestmark = pytest.mark.skipif(browser_skip_reason() is not None, reason=browser_skip_reason() or "")
 
 
 def hostile_notebook(release):

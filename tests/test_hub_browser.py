@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS, browser_skip_reason
 from hub_machine import (
     ETC,
     HUBCTL,
@@ -43,9 +44,6 @@ try:
 except ImportError:  # the test is skipped then
     PlaywrightTimeout = TimeoutError
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 A1, A2 = "a1_numpy_basics", "a2_logistic_regression"
 NOTEBOOKS = {A1: "numpy_basics.ipynb", A2: "logistic_regression.ipynb"}
 # Cells each student runs: setup cells, then (answer, check) for the two questions answered.
@@ -64,15 +62,7 @@ RIGHT_QUESTION = {"alice": 0, "bob": 1}
 
 
 def skip_reason():
-    if machine_skip_reason():
-        return machine_skip_reason()
-    if not Path(CHROMIUM).exists():
-        return "needs Debian's chromium (apt-get install chromium; .ci/run installs it)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "needs the playwright Python package (requirements-dev.txt)"
-    return None
+    return machine_skip_reason() or browser_skip_reason()
 
 
 pytestmark = pytest.mark.skipif(skip_reason() is not None, reason=skip_reason() or "")

@@ -7,6 +7,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -184,3 +185,30 @@ def test_instructor_server_sends_the_formgrader_policy():
 
     config = json.loads((COURSE_ROOT / "hub" / "jupyter" / "instructor" / "jupyter_server_config.json").read_text())
     assert config["ServerApp"]["tornado_settings"]["headers"]["Content-Security-Policy"] == FORMGRADER_CSP
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root")
+def test_the_sweep_by_uid_ends_detached_processes_of_that_uid_only():
+    """The fallback where no cgroup holds a student's processes: every process of the uid dies, nobody else's."""
+    import pwd
+    import subprocess
+
+    spare = next(uid for uid in range(61000, 62000) if uid not in {p.pw_uid for p in pwd.getpwall()})
+    theirs = [subprocess.Popen(["setpriv", f"--reuid={spare}", f"--regid={spare}", "--clear-groups", "setsid",
+                                "sleep", "300"]) for _ in range(2)]
+    ours = subprocess.Popen(["sleep", "300"])
+    try:
+        deadline = time.monotonic() + 10
+        while sum(1 for p in Path("/proc").iterdir() if p.name.isdigit() and limits.owner(p) == spare) < 2:
+            assert time.monotonic() < deadline, "the spare uid's processes did not start"
+            time.sleep(0.05)
+        assert limits.kill_user_processes(spare, timeout=5) >= 2
+        assert not [p for p in Path("/proc").iterdir()
+                    if p.name.isdigit() and limits.owner(p) == spare and limits.running(p.name)]
+        assert ours.poll() is None
+    finally:
+        ours.kill()
+        for process in theirs:
+            process.kill()
+            process.wait()
+        ours.wait()
