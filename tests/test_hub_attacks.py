@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from hub_machine import (
+    CHECKOUT_MODE,
     COURSE,
     ETC,
     HUBCTL,
@@ -114,6 +115,7 @@ def attacked(tmp_path_factory):
                                capture_output=True, text=True, timeout=900)
     assert setup.returncode == 0, setup.stdout + setup.stderr
     seen["setup"] = setup.stdout
+    seen["checkout mode after setup"] = os.stat(REPO).st_mode  # stop_hub() gives the checkout its mode back
     try:
         with timer.measure("hub start"):
             sh([*HUBCTL, "start"], timeout=180)
@@ -281,7 +283,9 @@ def test_root_runs_course_as_the_instructor_without_sudo(attacked):
 
 
 def test_setup_locks_a_world_readable_checkout(attacked):
-    assert os.stat(REPO).st_mode & 0o077 == 0, oct(os.stat(REPO).st_mode)
+    mode = attacked["checkout mode after setup"]
+    assert mode & 0o077 == 0, oct(mode)
+    assert os.stat(REPO).st_mode & 0o7777 == CHECKOUT_MODE  # and the test gave it back
 
 
 def test_prints_timings(attacked, capsys):
