@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 ASSIGNMENTS := $(notdir $(wildcard source/*))
 
-.PHONY: setup sandbox release student demo test lint grade dataset bench clean
+.PHONY: setup sandbox release translations student demo test lint grade dataset bench clean
 
 setup: $(STAMP) sandbox
 
@@ -28,6 +28,10 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 release: $(STAMP)  ## regenerate release/ from source/ with nbgrader
 	$(PY) -m coursekit.release
+
+translations: $(STAMP)  ## bring locale/ (templates, each language's catalog) up to date with the English notebooks
+	$(PY) -m coursekit.i18n update
+	@$(PY) -m coursekit.i18n check >/dev/null || echo "Some Markdown cells need a translator: python -m coursekit.i18n check lists them"
 
 student: $(STAMP)  ## JupyterLab as students see it (nbgrader's Validate and Assignment List only): make student [FOLDER=release/a1_numpy_basics]
 	JUPYTER_CONFIG_DIR=$(abspath student_mode) $(BIN)/jupyter lab --notebook-dir=$(or $(FOLDER),release)

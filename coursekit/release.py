@@ -1,4 +1,8 @@
-"""Regenerate release/ from source/ with nbgrader (``make release``), each folder made stand-alone."""
+"""Regenerate release/ from source/ with nbgrader (``make release``), each folder made stand-alone.
+
+Each other language of ``coursekit.i18n.LANGUAGES`` gets the same release with its Markdown translated,
+in ``<language>/release/`` (and ``<language>/notebooks/`` for the first-steps notebook).
+"""
 
 import argparse
 import shutil
@@ -6,23 +10,28 @@ import sys
 import tempfile
 from pathlib import Path
 
+from coursekit import i18n
 from coursekit.grading import course
 from coursekit.paths import RELEASE_DIR, SOURCE_DIR, assignments
 from coursekit.standalone import make_standalone
 
 
-def generate_releases(names, source_dir=SOURCE_DIR, out_dir=RELEASE_DIR):
+def generate_releases(names, source_dir=SOURCE_DIR, out_dir=RELEASE_DIR, language=None):
     """Generate the student version of each assignment into ``out_dir``, in a scratch course.
 
     The scratch course keeps the instructor's gradebook untouched; the result equals
     ``nbgrader generate_assignment`` run in the course folder, plus the course modules and data
-    the folder needs to run without the course installed (``coursekit.standalone``).
+    the folder needs to run without the course installed (``coursekit.standalone``). With a ``language``
+    the notebooks' Markdown is first translated from the catalogs (``coursekit.i18n``).
     """
     with tempfile.TemporaryDirectory(prefix="coursekit-release-") as scratch:
         config = course.course_config(scratch)
         for name in names:
             shutil.copytree(source_dir / name, Path(scratch) / "source" / name,
                             ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+            if language:
+                (notebook,) = (Path(scratch) / "source" / name).glob("*.ipynb")
+                i18n.translate_file(notebook, notebook, language, name)
             course.generate_assignment(config, name)
             target = Path(out_dir) / name
             if target.exists():
@@ -39,6 +48,15 @@ def main(argv=None):
     generate_releases(names)
     for name in names:
         print(f"release/{name}/ regenerated from source/{name}/")
+    for language in i18n.LANGUAGES:
+        root = i18n.language_root(language)
+        generate_releases(names, out_dir=root / "release", language=language)
+        i18n.translate_file(i18n.FIRST_STEPS, root / "notebooks" / i18n.FIRST_STEPS.name, language,
+                            i18n.FIRST_STEPS.stem)
+        print(f"{language}/release/ and {language}/notebooks/ regenerated from source/ and locale/{language}/")
+        pending = i18n.problems(language)
+        if pending:
+            print(f"  {len(pending)} Markdown cells still in English: `python -m coursekit.i18n check` lists them")
     return 0
 
 

@@ -1,0 +1,193 @@
+"""The course in other languages, from one English source: notebooks' Markdown cells through gettext catalogs.
+
+Each notebook is one gettext domain (an assignment's name, or ``00_first_steps``). Its template
+``locale/<domain>.pot`` holds every Markdown cell as one message: ``msgctxt`` is the notebook's file
+name and the cell's id (stable while cells move), ``msgid`` the English text. A language's catalog
+``locale/<language>/LC_MESSAGES/<domain>.po`` (Babel reads and writes it) holds the translations.
+``make translations`` brings the catalogs up to date with the English: a cell whose English changed keeps
+its old translation marked fuzzy (stale) with the old English beside it, a new cell has no translation
+yet, and a deleted cell's entry becomes obsolete. ``python -m coursekit.i18n check`` lists what needs a
+translator; tests/test_i18n.py fails on the same list.
+"""
+
+import argparse
+import copy
+import sys
+from pathlib import Path
+
+import nbformat
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+from coursekit.paths import COURSE_ROOT, SOURCE_DIR, assignments
+
+LOCALE_DIR = COURSE_ROOT / "locale"
+LANGUAGES = ("zh_CN",)
+FIRST_STEPS = COURSE_ROOT / "notebooks" / "00_first_steps.ipynb"
+PROJECT = "dl-foundations-course"
+FIX = "run `make translations`, translate the entry in {po} (and delete its `#, fuzzy` line), then `make release`"
+
+
+def course_notebooks():
+    """``{domain: notebook path}`` of every notebook students read in the course's language."""
+    notebooks = {name: next((SOURCE_DIR / name).glob("*.ipynb")) for name in assignments()}
+    notebooks[FIRST_STEPS.stem] = FIRST_STEPS
+    return notebooks
+
+
+def cell_key(path, cell):
+    """The stable key (gettext msgctxt) of a notebook's cell: ``numpy_basics.ipynb#markdown-00``."""
+    return f"{Path(path).name}#{cell.id}"
+
+
+def template_path(domain):
+    return LOCALE_DIR / f"{domain}.pot"
+
+
+def catalog_path(language, domain):
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{domain}.po"
+
+
+def read_catalog(path):
+    with open(path, "rb") as file:
+        return read_po(file)
+
+
+def write_catalog(path, catalog):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as file:
+        write_po(file, catalog, width=0, no_location=True, include_previous=True)
+
+
+def by_key(catalog):
+    """``{msgctxt: message}`` of a catalog (its header left out)."""
+    return {message.context: message for message in catalog if message.id}
+
+
+def template(domain, path):
+    """The template of one notebook: its Markdown cells in order, keyed by cell id."""
+    catalog = Catalog(domain=domain, project=PROJECT, fuzzy=False)
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "markdown":
+            catalog.add(cell.source, context=cell_key(path, cell))
+    return catalog
+
+
+def merged(new_template, old, language):
+    """A language's catalog for ``new_template``, keeping what ``old`` (or None) already translated."""
+    catalog = Catalog(locale=language, domain=new_template.domain, project=PROJECT, fuzzy=False,
+                      creation_date=old.creation_date if old else None,
+                      revision_date=old.revision_date if old else None)
+    previous = by_key(old) if old else {}
+    for message in new_template:
+        if not message.id:
+            continue
+        before = previous.pop(message.context, None)
+        if before is None or not before.string:
+            catalog.add(message.id, context=message.context)
+        elif before.id == message.id:
+            catalog.add(message.id, before.string, context=message.context, flags=before.flags,
+                        previous_id=before.previous_id)
+        else:  # the English changed: the translation is stale until a translator looks at it again
+            catalog.add(message.id, before.string, context=message.context, flags={"fuzzy"},
+                        previous_id=before.previous_id if before.fuzzy else before.id)
+    for message in list(previous.values()) + list(old.obsolete.values() if old else []):
+        if message.string:
+            catalog.obsolete[message.context] = message
+    return catalog
+
+
+def update_catalogs(languages=LANGUAGES):
+    """Write every notebook's template and bring each language's catalog up to date (``make translations``)."""
+    for domain, path in course_notebooks().items():
+        fresh = template(domain, path)
+        pot = template_path(domain)
+        if pot.exists():
+            fresh.creation_date = read_catalog(pot).creation_date
+        write_catalog(pot, fresh)
+        for language in languages:
+            po = catalog_path(language, domain)
+            write_catalog(po, merged(fresh, read_catalog(po) if po.exists() else None, language))
+
+
+def catalog_problems(english, translated, where):
+    """What is missing, stale or obsolete in the catalog ``translated`` (at ``where``) of template ``english``."""
+    found = []
+    catalog, fix = by_key(translated), FIX.format(po=where)
+    for key, message in by_key(english).items():
+        entry = catalog.get(key)
+        if entry is None or not entry.string:
+            found.append(f"Markdown cell {key} has no translation in {where}: {fix}")
+        elif entry.id != message.id or entry.fuzzy:
+            found.append(f"Markdown cell {key} changed in English, its translation in {where} is stale: {fix}")
+    for key in sorted(set(catalog) - set(by_key(english))):
+        found.append(f"{where}: entry {key} is obsolete (no such Markdown cell any more): run `make translations`")
+    return found
+
+
+def problems(language, domains=None):
+    """What a translator must do before ``language``'s notebooks (of ``domains``, default all) are complete."""
+    found = []
+    for domain, path in course_notebooks().items():
+        if domains is not None and domain not in domains:
+            continue
+        po = catalog_path(language, domain)
+        where = po.relative_to(COURSE_ROOT)
+        if not po.exists():
+            found.append(f"{where} is missing: {FIX.format(po=where)}")
+        else:
+            found += catalog_problems(template(domain, path), read_catalog(po), where)
+    return found
+
+
+def translations(language, domain):
+    """``{msgctxt: translation}`` of one catalog's current (not stale) translations."""
+    po = catalog_path(language, domain)
+    if not po.exists():
+        return {}
+    return {key: (message.id, message.string) for key, message in by_key(read_catalog(po)).items()
+            if message.string and not message.fuzzy}
+
+
+def translate_notebook(notebook, path, language, domain):
+    """A copy of ``notebook`` whose Markdown cells are in ``language``; code cells and metadata untouched.
+
+    A cell without a current translation keeps its English (``problems`` and the tests name it).
+    """
+    translated = copy.deepcopy(notebook)
+    done = translations(language, domain)
+    for cell in translated.cells:
+        english, text = done.get(cell_key(path, cell), (None, None))
+        if cell.cell_type == "markdown" and english == cell.source:
+            cell.source = text
+    return translated
+
+
+def translate_file(path, out, language, domain):
+    """Write the ``language`` version of the notebook ``path`` to ``out``."""
+    notebook = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(translate_notebook(notebook, path, language, domain), out)
+
+
+def language_root(language):
+    """Where a language's generated course lives: ``zh_CN/`` with ``notebooks/`` and ``release/`` as at the top."""
+    return COURSE_ROOT / language
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["update", "check"],
+                        help="update: write templates and catalogs from the English; check: list what to translate")
+    args = parser.parse_args(argv)
+    if args.command == "update":
+        update_catalogs()
+        print(f"templates and catalogs of {', '.join(LANGUAGES)} updated in {LOCALE_DIR.relative_to(COURSE_ROOT)}/")
+        return 0
+    found = [problem for language in LANGUAGES for problem in problems(language)]
+    print("\n".join(found) or "every translation is present and current")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
