@@ -33,10 +33,11 @@ from traitlets import Bool, Integer, Unicode
 
 from coursekit.grading import prestart, sandbox, seed
 from coursekit.grading.channel import CommChannel, KernelDied, NoAnswer, TimedOut
+from coursekit.grading.diagnosis import NotebookDiagnoses, RecordingView
 from coursekit.grading.kernel import LimitedKernelManager
 from coursekit.grading.limits import PIDFILE_ENV, kill_process_groups
 from coursekit.grading.output_budget import CELL_BYTES, NOTEBOOK_BYTES, OutputBudget
-from coursekit.grading.remote import KernelUnavailable, KernelView, StudentCodeError, free_names
+from coursekit.grading.remote import KernelUnavailable, StudentCodeError, free_names
 from coursekit.grading.trusted import TrustedFiles, restore_environment
 from coursekit.submissions import is_test_cell
 
@@ -107,7 +108,8 @@ class CleanRoomExecute(Execute):
         self._test_sources = trusted_test_sources(resources["nbgrader"])
         self._scratch = Path(tempfile.mkdtemp(prefix="coursekit-grade-"))
         self._replay, self._channel = [], None
-        self._view = KernelView(self.request)
+        self._view = RecordingView(self.request)
+        self._diagnoses = NotebookDiagnoses(self._trusted, resources["nbgrader"]["notebook"])
         self._timing = {"started": time.monotonic()}
         self._deadline, self._cell_timeout = time.monotonic() + self.notebook_time_limit, self.timeout
         self._budget = OutputBudget(self.cell_output_bytes, self.notebook_output_bytes)
@@ -138,6 +140,7 @@ class CleanRoomExecute(Execute):
             "kernel_start": round(first - self._timing["started"], 4),
             "execution": round(time.monotonic() - first, 4)}
         nb.metadata.coursekit["grading_seed"] = run_seed
+        nb.metadata.coursekit["diagnoses"] = self._diagnoses.records
         nb.metadata.coursekit["kernel_memory"] = {"enforced": "per-process limits only"} if self._memory is None \
             else {"enforced": "cgroup: all the kernel's processes and memory folders together", **self._memory}
         if tampered:
@@ -346,6 +349,7 @@ class CleanRoomExecute(Execute):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "test")
         visible, hidden = split_hidden(source)
         stdout = io.StringIO()
+        self._view.start()  # the test's operations on the kernel, for naming a known mistake
         try:
             namespace = {"__name__": "__main__", "__builtins__": builtins, **self._fetch_names(source)}
         except (KernelUnavailable, StudentCodeError) as error:
@@ -365,6 +369,9 @@ class CleanRoomExecute(Execute):
                 except Exception as error:  # any failure of the test is the cell's result
                     failure = self._describe_failure(error, is_hidden, filename)
                     break
+        events = self._view.stop()
+        if failure is not None and is_hidden:
+            self._diagnoses.note(grade_id, events, failure, self._view)
         outputs = [new_output("stream", name="stdout", text=stdout.getvalue())] if stdout.getvalue() else []
         return outputs + ([failure] if failure else [])
 

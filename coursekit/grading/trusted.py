@@ -13,6 +13,7 @@ import types
 from pathlib import Path
 
 import lr_utils
+from coursekit.grading.mistakes import is_catalog
 
 _SNAPSHOTS = {}
 
@@ -53,7 +54,7 @@ class TrustedFiles:
         sys.path.insert(0, str(self.source_dir))
         try:
             for path, data in self.files.items():
-                if path.suffix == ".py" and path.parent == self.source_dir:
+                if path.suffix == ".py" and path.parent == self.source_dir and not is_catalog(path):
                     module = types.ModuleType(path.stem)
                     module.__file__ = str(path)
                     sys.modules[path.stem] = module
@@ -74,9 +75,11 @@ class TrustedFiles:
         return _SNAPSHOTS[key]
 
     def source_files(self, notebooks=True):
-        """``{path relative to source/<assignment>/: bytes}`` of the assignment's files."""
+        """``{path relative to source/<assignment>/: bytes}`` of the assignment's files; without ``notebooks``,
+        those a student's kernel gets: no notebook and no mistake catalog (both hold solution text)."""
         return {path.relative_to(self.source_dir): data for path, data in self.files.items()
-                if path.is_relative_to(self.source_dir) and (notebooks or path.suffix != ".ipynb")}
+                if path.is_relative_to(self.source_dir)
+                and (notebooks or (path.suffix != ".ipynb" and not is_catalog(path)))}
 
     def write_source_files(self, folder, notebooks=True):
         """Write the assignment's files (without notebooks unless ``notebooks``) under ``folder``; return it."""
