@@ -10,7 +10,7 @@ from pathlib import Path
 KEPT = {
     "code block": re.compile(r"```.*?```", re.S),
     "display math": re.compile(r"\$\$.+?\$\$", re.S),
-    "math": re.compile(r"(?<![\\$])\$[^$\n]+?\$"),
+    "math": re.compile(r"(?<![\\$])\$(?:[^$\n]|\n(?!\n))+?\$"),  # may wrap, as code spans
     "code": re.compile(r"`(?:[^`\n]|\n(?!\n))+`"),  # a code span may wrap, within a paragraph
     "link target": re.compile(r"\]\(([^)\s]+)\)"),
     "HTML tag": re.compile(r"<[a-zA-Z/][^>\n]*>"),
