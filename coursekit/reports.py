@@ -1,11 +1,16 @@
 """What an instructor reads after grading: score tables, nbgrader's CSV export, a chart."""
 
+import base64
+import csv
+import io
+from html import escape
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.plugins.export import CsvExportPlugin
 
+from coursekit.grading.mistakes import Catalog
 from coursekit.submissions import grade_id, is_test_cell
 
 
@@ -86,3 +91,141 @@ def save_question_chart(results, path):
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+# --- the class's mistakes: reports/<assignment>-mistakes.html and .csv ---------------------------
+MISTAKES_CSV_HEADER = ["assignment", "question", "points", "full_marks_share", "mistake", "students_count",
+                       "students", "explanation"]
+UNRECOGNISED = "(not recognised)"
+REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def diagnoses_of(autograded_folder, catalog):
+    """``{question: (part, mistake name or None)}`` the grader recorded in an autograded notebook; only
+    mistakes of ``catalog`` are believed (the notebook's other metadata came from the student)."""
+    found = {}
+    for path in sorted(Path(autograded_folder).glob("*.ipynb")):
+        try:
+            recorded = nbformat.read(path, as_version=4).metadata.get("coursekit", {}).get("diagnoses", {})
+        except Exception:  # noqa: BLE001 (an unreadable notebook names nothing)
+            continue
+        for question, record in (recorded.items() if isinstance(recorded, dict) else []):
+            if not isinstance(record, dict):
+                continue
+            part, name = record.get("part"), record.get("mistake")
+            known = catalog is not None and any(m.name == name for m in catalog.of_part(part))
+            found[str(question)] = (part if known else None, name if known else None)
+    return found
+
+
+def class_mistakes(course_root, assignment, outcomes, maxima, catalog):
+    """Per question: ``(points, share with full marks, {mistake: [students]}, [students not recognised])``."""
+    diagnoses = {o.student: diagnoses_of(Path(course_root) / "autograded" / o.student / assignment, catalog)
+                 for o in outcomes}
+    rows = {}
+    for question, points in maxima.items():
+        named, unrecognised = {}, []
+        for o in outcomes:
+            if o.scores.get(question, 0.0) >= points:
+                continue
+            _, name = diagnoses[o.student].get(question, (None, None))
+            if name:
+                named.setdefault(name, []).append(o.student)
+            elif question.startswith("hidden_"):
+                unrecognised.append(o.student)
+        ranked = dict(sorted(named.items(), key=lambda item: (-len(item[1]), item[0])))
+        rows[question] = (points, earned_shares(outcomes, {question: points})[question], ranked, unrecognised)
+    return rows
+
+
+def write_mistakes_csv(path, assignment, rows, catalog):
+    says = {m.name: m.says for m in catalog} if catalog else {}
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(MISTAKES_CSV_HEADER)
+        for question, (points, share, named, unrecognised) in rows.items():
+            writer.writerow([assignment, question, points, f"{share:.3f}", "", "", "", ""])
+            for name, students in named.items():
+                writer.writerow([assignment, question, points, f"{share:.3f}", name, len(students),
+                                 " ".join(students), says.get(name, "")])
+            if unrecognised:
+                writer.writerow([assignment, question, points, f"{share:.3f}", UNRECOGNISED, len(unrecognised),
+                                 " ".join(unrecognised), ""])
+
+
+def mistakes_chart(assignment, rows, students):
+    """One horizontal bar per question: full marks, points lost to a named mistake, lost otherwise (PNG bytes)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    questions = list(rows)
+    full = [100 * rows[q][1] for q in questions]
+    named = [100 * sum(map(len, rows[q][2].values())) / max(1, students) for q in questions]
+    other = [max(0.0, 100 - f - n) for f, n in zip(full, named, strict=True)]
+    fig, ax = plt.subplots(figsize=(9, 0.28 * len(questions) + 1.4))
+    positions = range(len(questions))
+    ax.barh(positions, full, color="#4c9a5b", label="full marks")
+    ax.barh(positions, named, left=full, color="#dd8452", label="lost: a named mistake")
+    ax.barh(positions, other, left=[f + n for f, n in zip(full, named, strict=True)], color="#b0b0b0",
+            label="lost: other reasons")
+    ax.set_yticks(list(positions), questions, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(f"% of {students} students")
+    ax.set_title(f"{assignment}: where the class lost points", pad=24)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def mistakes_html(assignment, rows, catalog, students):
+    """The class report page: the chart, then per question its named mistakes and who made them (all escaped)."""
+    says = {m.name: m.says for m in catalog} if catalog else {}
+    chart = base64.b64encode(mistakes_chart(assignment, rows, students)).decode()
+    parts = [f'<!DOCTYPE html><html><head><meta charset="utf-8">'
+             f'<meta http-equiv="Content-Security-Policy" content="{REPORT_CSP}">'
+             f"<title>{escape(assignment)}: mistakes of the class</title><style>"
+             "body{font-family:sans-serif;max-width:60em;margin:1em auto;color:#222}"
+             "table{border-collapse:collapse;width:100%;margin-bottom:1.2em}"
+             "td,th{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}"
+             "th{background:#f3f3f3}.ids{font-family:monospace;font-size:.85em;word-break:break-all}"
+             "</style></head><body>",
+             f"<h1>{escape(assignment)}: mistakes of the class</h1>",
+             f"<p>{students} students graded. A mistake is named only when a student's results matched that one "
+             "catalogued mistake on every call of the hidden test; other lost points are counted apart.</p>",
+             f'<img alt="share of the class with full marks, a named mistake or other lost points, per question" '
+             f'src="data:image/png;base64,{chart}">']
+    for question, (points, share, named, unrecognised) in rows.items():
+        if not named and not unrecognised and share >= 1:
+            continue
+        parts.append(f"<h2>{escape(question)} <small>({points:g} points, {100 * share:.0f} % with full marks)"
+                     "</small></h2>")
+        if not named and not unrecognised:
+            continue
+        parts.append("<table><tr><th>mistake</th><th>students</th><th>who</th></tr>")
+        for name, who in named.items():
+            parts.append(f"<tr><td><b>{escape(name)}</b><br>{escape(says.get(name, ''))}</td><td>{len(who)}</td>"
+                         f'<td class="ids">{escape(", ".join(who))}</td></tr>')
+        if unrecognised:
+            parts.append(f"<tr><td><i>{escape(UNRECOGNISED)}</i></td><td>{len(unrecognised)}</td>"
+                         f'<td class="ids">{escape(", ".join(unrecognised))}</td></tr>')
+        parts.append("</table>")
+    parts.append("</body></html>\n")
+    return "".join(parts)
+
+
+def write_mistakes_report(course_root, assignment, outcomes, maxima):
+    """Write reports/<assignment>-mistakes.html and .csv of a graded class; return the HTML's path."""
+    catalog = Catalog.of_folder(Path(course_root) / "source" / assignment)
+    rows = class_mistakes(course_root, assignment, outcomes, maxima, catalog)
+    folder = Path(course_root) / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    write_mistakes_csv(folder / f"{assignment}-mistakes.csv", assignment, rows, catalog)
+    html_path = folder / f"{assignment}-mistakes.html"
+    html_path.write_text(mistakes_html(assignment, rows, catalog, len(outcomes)))
+    return html_path

@@ -30,6 +30,7 @@ from coursekit.grading.limits import kill_process_groups
 from coursekit.grading.scores import max_scores
 from coursekit.grading.trusted import TrustedFiles
 from coursekit.paths import COURSE_ROOT
+from coursekit.reports import write_mistakes_report
 from coursekit.submissions import grade_id, is_answer_cell, load_notebook
 
 
@@ -355,8 +356,10 @@ def main(argv=None):
         outcome.reason = explained(args.course, args.assignment, outcome)
     report = Path(args.course) / "reports" / f"{args.assignment}-grading.csv"
     write_report(report, args.assignment, outcomes, maxima)
+    mistakes = write_mistakes_report(args.course, args.assignment, outcomes, maxima)
     print_summary(args.assignment, outcomes, maxima, time.monotonic() - started)
     print(f"Report: {report}")
+    print(f"Mistakes of the class (named mistakes per question, and a chart): {mistakes} (and .csv)")
     return 0
 
 
