@@ -56,6 +56,11 @@ def read_glossary(path):
     return sorted(rows, key=lambda row: -len(row["term"]))
 
 
+def squeezed(text):
+    """``text`` in lower case without white space: "Affine 层" and "Affine层" are the same term."""
+    return "".join(text.lower().split())
+
+
 def glossary_misses(english, translated, glossary):
     """Glossary terms the English prose uses whose fixed translation ``translated`` lacks.
 
@@ -66,7 +71,7 @@ def glossary_misses(english, translated, glossary):
     for row in glossary:
         pattern = re.compile(rf"\b(?:{row['forms']})\b", re.I)
         if pattern.search(text):
-            if row["zh"].lower() not in translated.lower():
+            if squeezed(row["zh"]) not in squeezed(translated):
                 misses.append(f"{row['term']} -> {row['zh']}")
             text = pattern.sub(" ", text)
     return misses
