@@ -20,7 +20,7 @@ GLOSSARY = i18n.LOCALE_DIR / LANGUAGE / "glossary.csv"
 # JupyterLab's own menu names, which students see in English.
 UI_NAMES = ("Kernel > Restart Kernel and Run All Cells",)
 # Notebooks whose translation is still being written (issue 25); strict, so finishing one fails until removed.
-PENDING = {"a5_training"}
+PENDING = set()
 DOMAINS = list(i18n.course_notebooks())
 
 
