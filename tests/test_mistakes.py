@@ -9,7 +9,7 @@ from coursekit.grading.diagnosis import NAMED, Diagnoser, Event, Opaque, Ref
 from coursekit.grading.mistakes import CATALOG_PATTERN, Catalog
 from coursekit.grading.trusted import TrustedFiles
 from coursekit.paths import RELEASE_DIR, SOURCE_DIR
-from coursekit.submissions import answers_of, edited
+from coursekit.submissions import answers_of
 
 CATALOGUED = sorted(path.parent.name for path in SOURCE_DIR.glob(f"*/{CATALOG_PATTERN}"))
 A4 = "a4_neural_network"
@@ -42,7 +42,7 @@ def test_every_mistake_edits_the_solution_and_says_one_sentence(assignment):
     catalog = Catalog.of_folder(SOURCE_DIR / assignment)
     solution = answers_of(nbformat.reads(source_text(assignment), as_version=4))
     for mistake in catalog:
-        assert edited(solution[mistake.answer_cell], mistake.edits) != solution[mistake.answer_cell], mistake.name
+        assert mistake.answer(solution[mistake.answer_cell]) != solution[mistake.answer_cell], mistake.name
         says = mistake.says
         assert says[0].isupper() and says.endswith(".") and says.count(". ") == 0, says
         assert "np." not in says and "`" not in says and "expected" not in says and "[" not in says, says

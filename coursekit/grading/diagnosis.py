@@ -32,11 +32,12 @@ from coursekit.grading.remote import (
     StudentAttributeError,
     StudentCodeError,
 )
-from coursekit.submissions import edited, grade_id, is_answer_cell, is_test_cell, strip_solution_markers
+from coursekit.submissions import grade_id, is_answer_cell, is_test_cell, strip_solution_markers
 
 MAX_EVENTS = 5000  # longer records (a training loop driven from the test) are not replayed
 MAX_ELEMENTS = 10**6  # nor records holding larger arrays
 RTOL, ATOL = 1e-7, 1e-12
+ERROR_CHARS = 500  # of an error's message, compared
 LABEL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?")
 
 NAMED = "Your `{where}` matches a known mistake: {says}"
@@ -111,7 +112,12 @@ class Event:
     before: object = None  # a call's (args, kwargs); a set's or item's value
     after: object = None  # a call's (args, kwargs) after it; an item's key
     result: object = None
-    error: str = None  # the exception's class name when the student's code raised
+    error: str = None  # "ename: evalue" when the student's code raised
+
+
+def error_text(ename, evalue):
+    """How an error is compared: its class name and its message (as the kernel cut it)."""
+    return f"{ename}: {str(evalue)[:ERROR_CHARS]}"
 
 
 class RecordingView(KernelView):
@@ -163,7 +169,8 @@ class RecordingView(KernelView):
         try:
             result = super().call(number, args, kwargs, method)
         except StudentCodeError as error:
-            self._add(Event("call", number, method, before, frozen((args, kwargs)), error=error.ename))
+            self._add(Event("call", number, method, before, frozen((args, kwargs)),
+                            error=error_text(error.ename, error.evalue)))
             raise
         except BaseException:
             self.overflow = True  # the kernel did not answer: nothing to compare
@@ -174,8 +181,8 @@ class RecordingView(KernelView):
     def getattr(self, number, name):
         try:
             value = super().getattr(number, name)
-        except StudentAttributeError:
-            self._add(Event("get", number, name, error="AttributeError"))
+        except StudentAttributeError as error:
+            self._add(Event("get", number, name, error=error_text(error.ename, error.evalue)))
             raise
         self._add(Event("get", number, name, result=frozen(value)))
         return value
@@ -295,7 +302,8 @@ def run_event(event, objects):
     except Unreplayable:
         raise
     except Exception as error:  # noqa: BLE001 (the variant's error is compared with the student's)
-        return event.error == type(error).__name__, None, arguments, type(error).__name__
+        text = error_text(type(error).__name__, str(error))
+        return event.error == text, None, arguments, text
     if event.error is not None:
         return False, result, arguments, None
     same = agrees(event.result, result, objects) and (event.kind != "call" or agrees(event.after, arguments, objects))
@@ -342,7 +350,7 @@ class VariantBuilder:
         namespace = {"__name__": "coursekit_replay", "__builtins__": builtins}
         for answer, code in self.cells:
             if mistake is not None and answer == mistake.answer_cell:
-                code = edited(code, mistake.edits)
+                code = mistake.answer(code)
             with contextlib.suppress(Exception):  # a cell that needs what is left out defines less
                 exec(definitions(code), namespace)  # noqa: S102 (the instructor's code)
         return namespace

@@ -1,13 +1,15 @@
 """An assignment's catalog of known mistakes, ``source/<assignment>/<name>_mistakes.py``, on the grader's side.
 
 The catalog names each known wrong answer of a graded part, says in one sentence what is wrong
-and what to change, and writes the wrong answer as edits of the solution. Its edits hold solution
-text, so the catalog stays with the instructor: the release and the student's kernel never get it
-(``is_catalog``). Students hear only its sentences, in their feedback.
+and what to change, and writes the wrong answer as edits of the solution (``edits``) or as the answer
+cell's whole code (``code``). Both hold solution text, so the catalog stays with the instructor: the
+release and the student's kernel never get it (``is_catalog``). Students hear only its sentences.
 """
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from coursekit.submissions import edited
 
 CATALOG_PATTERN = "*_mistakes.py"
 
@@ -19,24 +21,31 @@ def is_catalog(path):
 
 @dataclass(frozen=True)
 class Mistake:
-    """One known wrong answer of ``part``: its short name, its sentence for students, its edits of the solution."""
+    """One known wrong answer of ``part``: its short name, its sentence for students, and its code: edits of
+    the solution, or the answer cell's whole code."""
 
     part: str
     name: str
     says: str
-    edits: tuple
+    edits: tuple = ()
+    code: str = None
 
     @property
     def answer_cell(self):
         return f"answer_{self.part}"
+
+    def answer(self, solution):
+        """The wrong answer cell's code, given the solution's."""
+        return self.code if self.code is not None else edited(solution, self.edits)
 
 
 class Catalog:
     """The mistakes of one assignment, by part."""
 
     def __init__(self, mistakes, cells=None):
-        self.by_part = {part: [Mistake(part, name, entry["says"], tuple(tuple(e) for e in entry["edits"]))
-                               for name, entry in named.items()] for part, named in mistakes.items()}
+        self.by_part = {part: [Mistake(part, name, entry["says"], tuple(tuple(e) for e in entry.get("edits", ())),
+                                       entry.get("code")) for name, entry in named.items()]
+                        for part, named in mistakes.items()}
         self.cells = dict(cells or {})
 
     @classmethod
@@ -73,3 +82,8 @@ class Catalog:
     def variants(self):
         """``{part: {name: edits}}``: the wrong answers as edits of the solution (the assignment tests' table)."""
         return {part: {m.name: list(m.edits) for m in mistakes} for part, mistakes in self.by_part.items()}
+
+    def answers(self, solution):
+        """``{part: {name: wrong answer cell code}}`` over ``solution`` (``{answer grade_id: code}``)."""
+        return {part: {m.name: m.answer(solution[m.answer_cell]) for m in mistakes}
+                for part, mistakes in self.by_part.items()}
