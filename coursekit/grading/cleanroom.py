@@ -10,12 +10,15 @@
 - A cell that kills or hangs the kernel beyond an interrupt costs only itself: the kernel is
   restarted, the cells that had run cleanly are replayed, and grading goes on.
 - Hidden tests' code and tracebacks never reach the notebook's outputs; only their messages.
+- Cells no test needs (experiments, figures, timing demos) are left out, as the instructor's
+  notebook marks them (coursekit.grading.skipping); the submission's own tags decide nothing.
 """
 
 import builtins
 import contextlib
 import io
 import os
+import secrets
 import shutil
 import tempfile
 import time
@@ -23,6 +26,7 @@ import traceback
 import warnings
 from pathlib import Path
 
+import nbformat
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import ValidationError
@@ -31,7 +35,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
-from coursekit.grading import prestart, sandbox, seed
+from coursekit.grading import prestart, sandbox, seed, skipping
 from coursekit.grading.channel import CommChannel, KernelDied, NoAnswer, TimedOut
 from coursekit.grading.diagnosis import NotebookDiagnoses, RecordingView
 from coursekit.grading.kernel import LimitedKernelManager
@@ -70,6 +74,18 @@ def trusted_test_sources(nbgrader_resources):
         return {cell.name: cell.source for cell in notebook.source_cells if cell.name in tests}
 
 
+def cells_skipped_at_grading(nb, trusted, notebook_name, test_sources):
+    """Indices of ``nb``'s cells grading leaves out, as the trusted source notebook marks them."""
+    source = trusted.source_dir / f"{notebook_name}.ipynb"
+    if source not in trusted.files:
+        return set()
+    marked = skipping.marked_sources(nbformat.reads(trusted.files[source].decode(), as_version=4))
+    sources = [None if cell.cell_type != "code" else
+               test_sources.get(cell.metadata.nbgrader.get("grade_id"), cell.source) if is_test_cell(cell)
+               else cell.source for cell in nb.cells]
+    return skipping.cells_to_skip(sources, marked)
+
+
 def error_output(ename, evalue, lines):
     return new_output("error", ename=ename, evalue=evalue, traceback=lines)
 
@@ -98,6 +114,8 @@ class CleanRoomExecute(Execute):
     def __init__(self, **kwargs):
         kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
         super().__init__(**kwargs)
+        self.skip_cells_with_tag = f"coursekit-{secrets.token_hex(16)}"  # a submission's tags skip nothing
+        self._skipped = set()
         self._deadline, self._cell_timeout = float("inf"), self.timeout  # preprocess() sets them per notebook
         self._budget = OutputBudget(self.cell_output_bytes, self.notebook_output_bytes)
 
@@ -106,6 +124,8 @@ class CleanRoomExecute(Execute):
         assignment = resources["nbgrader"]["assignment"]
         self._trusted = TrustedFiles.for_course(Path(self.trusted_root), assignment)
         self._test_sources = trusted_test_sources(resources["nbgrader"])
+        self._skipped = cells_skipped_at_grading(nb, self._trusted, resources["nbgrader"]["notebook"],
+                                                 self._test_sources)
         self._scratch = Path(tempfile.mkdtemp(prefix="coursekit-grade-"))
         self._replay, self._channel = [], None
         self._view = RecordingView(self.request)
@@ -188,6 +208,8 @@ class CleanRoomExecute(Execute):
         return cell, resources
 
     def _run_cell(self, cell, resources, index):
+        if index in self._skipped:
+            return cell, self.resources
         if cell.cell_type == "code" and self._remaining() <= 0:
             cell.outputs = [error_output(
                 "NotebookTimeLimit", f"grading stopped after {self.notebook_time_limit} s",

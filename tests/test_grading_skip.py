@@ -1,0 +1,171 @@
+"""Grading leaves out the cells no test needs, as the instructor's notebook marks them (coursekit.grading.skipping).
+
+The dependencies come from the notebooks themselves: no cell that runs at grading (test cells with
+their hidden part included) may read a name whose last binding before it is in a skipped cell.
+That the solution keeps full marks and every wrong variant loses what it lost before is tested in
+each tests/test_a*.py, on the same executor.
+"""
+
+import nbformat
+import pytest
+
+from coursekit.grading.cleanroom import CleanRoomExecute, cells_skipped_at_grading
+from coursekit.grading.harness import TempCourse
+from coursekit.grading.skipping import SKIP_AT_GRADING, SKIP_TAGS, marked_sources, stale_reads
+from coursekit.grading.trusted import TrustedFiles
+from coursekit.paths import SOURCE_DIR, assignments
+from coursekit.submissions import answers_of, fill_answers, grade_id, is_answer_cell, is_test_cell, load_notebook
+
+
+def source_notebook(assignment):
+    (path,) = (SOURCE_DIR / assignment).glob("*.ipynb")
+    return load_notebook(path)
+
+
+def is_marked(cell):
+    return bool(set(cell.metadata.get("tags", [])) & set(SKIP_TAGS))
+
+
+def reads_from_skipped_cells(notebook):
+    """``{cell: names}`` as stale_reads finds them on the instructor's notebook (hidden tests included)."""
+    sources = [cell.source if cell.cell_type == "code" else None for cell in notebook.cells]
+    skipped = {index for index, cell in enumerate(notebook.cells) if is_marked(cell)}
+    return {grade_id(notebook.cells[index]) or f"cell {index + 1}": sorted(names)
+            for index, names in stale_reads(sources, skipped).items()}
+
+
+def mark(notebook, cell_id):
+    cell = next(cell for cell in notebook.cells if grade_id(cell) == cell_id)
+    cell.metadata.setdefault("tags", []).append(SKIP_AT_GRADING)
+    return cell
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_no_cell_that_runs_reads_what_only_a_skipped_cell_made(assignment):
+    assert reads_from_skipped_cells(source_notebook(assignment)) == {}
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_only_read_only_cells_are_marked(assignment):
+    marked = [cell for cell in source_notebook(assignment).cells if is_marked(cell)]
+    assert marked
+    for cell in marked:
+        assert cell.cell_type == "code" and not is_answer_cell(cell) and not is_test_cell(cell), grade_id(cell)
+        assert cell.metadata.get("nbgrader", {}).get("locked", True), grade_id(cell)
+
+
+def test_the_heavy_cells_are_marked():
+    """The training runs and figures that cost most of a grading run are the ones marked."""
+    marked = {a: {grade_id(c) for c in source_notebook(a).cells if is_marked(c)} for a in assignments()}
+    assert {"setup_train", "setup_show_mistakes", "setup_learning_curve"} <= marked["a2_logistic_regression"]
+    assert {"setup_descent_paths", "setup_learning_rate_runs"} <= marked["a3_gradient_descent"]
+    assert {"setup_digits", "setup_train", "setup_gradient_timing"} <= marked["a4_neural_network"]
+    assert {"setup_init_digits", "setup_overfitting"} <= marked["a5_training"]
+
+
+def test_marking_a_needed_cell_is_found():
+    a4 = source_notebook("a4_neural_network")
+    mark(a4, "setup_functions_to_differentiate")  # the tests read function_2 and HeldWeights
+    found = reads_from_skipped_cells(a4)
+    assert found["test_numerical_gradient"] == ["HeldWeights", "function_2"]
+    assert "hidden_numerical_gradient" in found
+    a2 = source_notebook("a2_logistic_regression")
+    mark(a2, "setup_load")  # the answers read the pictures
+    assert "train_set_x_orig" in reads_from_skipped_cells(a2)["answer_dimensions"]
+
+
+def test_a_skipped_cell_that_changes_an_object_a_later_cell_reads_is_found():
+    a2 = source_notebook("a2_logistic_regression")
+    pictures = next(cell for cell in a2.cells if grade_id(cell) == "setup_show_pictures")
+    pictures.source += "\ntrain_set_x_orig[0] = 0"  # in place, no new binding
+    assert is_marked(pictures)
+    assert reads_from_skipped_cells(a2)["answer_flatten"] == ["train_set_x_orig"]
+    assert stale_reads(["net = Net()", "net.train(data)", "print(net.accuracy)"], {1}) == {2: {"net"}}
+    assert stale_reads(["import numpy as np", "np.random.seed(0)", "x = np.zeros(3)"], {1}) == {}
+    assert stale_reads(["import numpy as np", "import numpy as np", "x = np.zeros(3)"], {1}) == {}
+    assert stale_reads(["x = 1", "import numpy as x", "print(x)"], {1}) == {2: {"x"}}
+
+
+@pytest.fixture(scope="module")
+def a4_trusted():
+    return TrustedFiles.for_course(SOURCE_DIR.parent, "a4_neural_network")
+
+
+def submission_and_skipped(trusted, change=None):
+    """The a4 release filled with the solution, changed by ``change``, and the grade ids grading leaves out."""
+    source = source_notebook("a4_neural_network")
+    tests = {grade_id(cell): cell.source for cell in source.cells if is_test_cell(cell)}
+    submission = fill_answers(load_notebook(next((SOURCE_DIR.parent / "release" / "a4_neural_network").glob(
+        "*.ipynb"))), answers_of(source))
+    if change:
+        change(submission)
+    skipped = cells_skipped_at_grading(submission, trusted, "neural_network", tests)
+    return {grade_id(submission.cells[index]) for index in skipped}
+
+
+def test_grading_skips_what_the_instructor_marked_whatever_the_submission_tags(a4_trusted):
+    marked = {grade_id(c) for c in source_notebook("a4_neural_network").cells if is_marked(c)}
+    assert submission_and_skipped(a4_trusted) == marked
+
+    def retag(submission):
+        for cell in submission.cells:
+            if cell.cell_type == "code":
+                cell.metadata["tags"] = [] if is_marked(cell) else ["skip-execution", SKIP_AT_GRADING]
+
+    assert submission_and_skipped(a4_trusted, retag) == marked
+
+
+def test_an_edited_marked_cell_runs(a4_trusted):
+    def edit(submission):
+        next(c for c in submission.cells if grade_id(c) == "setup_train").source += "\nprint('mine')"
+
+    skipped = submission_and_skipped(a4_trusted, edit)
+    assert "setup_train" not in skipped and "setup_digits" not in skipped  # and what it reads runs too
+    assert {"setup_activation_plot", "setup_gradient_timing", "setup_learning_curves"} <= skipped
+
+
+def test_a_students_answer_that_reads_an_experiments_result_gets_it(a4_trusted):
+    def use_history(submission):
+        cell = next(c for c in submission.cells if grade_id(c) == "setup_learning_curves")
+        cell.metadata.pop("nbgrader")  # the student's own cell after the experiments, not the course's
+        cell.source = "final_accuracy = history['test_acc'][-1]"
+
+    skipped = submission_and_skipped(a4_trusted, use_history)
+    assert "setup_train" not in skipped and "setup_digits" not in skipped  # history needs both
+    assert {"setup_activation_plot", "setup_gradient_timing"} <= skipped
+
+
+def test_the_submissions_skip_tag_is_not_nbclients():
+    assert CleanRoomExecute().skip_cells_with_tag not in (*SKIP_TAGS, "")
+
+
+@pytest.fixture(scope="module")
+def graded_both_ways(tmp_path_factory):
+    """a1's solution, with a marked cell's skip tag removed and one added to an answer, on both grading paths."""
+    assignment = "a1_numpy_basics"
+    course = TempCourse(tmp_path_factory.mktemp("skip"), [assignment])
+    submission = fill_answers(course.release_notebook(assignment), answers_of(course.source_notebook(assignment)))
+    for cell in submission.cells:
+        cell.metadata["tags"] = [] if is_marked(cell) else [SKIP_AT_GRADING, "skip-execution"]
+    course.submit(assignment, "serial", submission)
+    course.autograde_serial(assignment, "serial")
+    batch = course.autograde(assignment, {"batch": submission}, workers=1)
+    return course, assignment, batch
+
+
+@pytest.mark.parametrize("student", ["serial", "batch"])
+def test_both_paths_skip_the_marked_cells_and_run_the_rest(graded_both_ways, student):
+    course, assignment, _ = graded_both_ways
+    autograded = nbformat.read(course.notebook_path(f"autograded/{student}", assignment), as_version=4)
+    marked = marked_sources(course.source_notebook(assignment))
+    code = [cell for cell in autograded.cells if cell.cell_type == "code" and cell.source.strip()]
+    skipped = [cell for cell in code if cell.source in marked]
+    ran = [cell for cell in code if cell.source not in marked]
+    assert len(skipped) == len(marked) and all(not cell.outputs for cell in skipped)
+    assert all(cell.execution_count is None for cell in skipped)
+    assert all(cell.execution_count is not None for cell in ran)
+
+
+def test_the_solution_keeps_full_marks_with_cells_skipped(graded_both_ways):
+    _, _, batch = graded_both_ways
+    assert batch.scores["batch"] == batch.max_scores
