@@ -99,6 +99,20 @@ def test_no_untranslated_english_sentence(domain):
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)
 
 
+def chinese_notebooks():
+    root = i18n.language_root(LANGUAGE)
+    return sorted((root / "release").glob("*/*.ipynb")) + sorted((root / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", chinese_notebooks(), ids=lambda path: path.parent.name)
+def test_chinese_notebooks_show_no_english_sentence(path):
+    """The built notebooks, as students get them (a cell left in English by a stale catalog shows here)."""
+    notebook = nbformat.read(path, as_version=4)
+    found = {cell.id: runs for cell in notebook.cells
+             if cell.cell_type == "markdown" and (runs := i18n_text.english_runs(cell.source, UI_NAMES))}
+    assert not found, json.dumps(found, ensure_ascii=False, indent=1)
+
+
 def test_english_scan_finds_a_sentence_but_not_code_math_or_names():
     assert i18n_text.english_runs("计算 `np.linalg.norm(x, axis=1, keepdims=True)` 与 $a + b + c + d + e$。") == []
     assert i18n_text.english_runs("用 NumPy 的 sigmoid 函数。The result has the shape of x.") == \
