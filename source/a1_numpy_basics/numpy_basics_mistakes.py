@@ -8,8 +8,8 @@ never travels to the release or to a student's kernel (see ``coursekit.grading.m
 MISTAKES = {
     "basic_sigmoid": {
         "sign": {
-            "says": "It computes e to the power x in the denominator; the sigmoid divides 1 by 1 plus e to the power "
-                    "-x.",
+            "says": "It computes e to the power x in the denominator; the sigmoid divides 1 by 1 plus "
+                    "e to the power -x.",
             "code": "def basic_sigmoid(x):\n    return 1 / (1 + math.exp(x))\n",
         },
         "precedence": {
@@ -27,13 +27,13 @@ MISTAKES = {
     },
     "sigmoid": {
         "math_exp": {
-            "says": "It uses math.exp, which takes single numbers only; use NumPy's exponential, which works on whole"
-                    " arrays.",
+            "says": "It uses math.exp, which takes single numbers only; use NumPy's exponential, which "
+                    "works on whole arrays.",
             "code": "def sigmoid(x):\n    return 1 / (1 + math.exp(-x))\n",
         },
         "sign": {
-            "says": "It computes e to the power x in the denominator; the sigmoid divides 1 by 1 plus e to the power "
-                    "-x.",
+            "says": "It computes e to the power x in the denominator; the sigmoid divides 1 by 1 plus "
+                    "e to the power -x.",
             "code": "def sigmoid(x):\n    return 1 / (1 + np.exp(x))\n",
         },
         "precedence": {
@@ -41,8 +41,8 @@ MISTAKES = {
             "code": "def sigmoid(x):\n    return 1 / 1 + np.exp(-x)\n",
         },
         "loop_over_rows": {
-            "says": "It loops over the first axis with math.exp, which fails on arrays of two or more dimensions; "
-                    "apply NumPy's exponential to the whole array at once.",
+            "says": "It loops over the first axis with math.exp, which fails on arrays of two or more "
+                    "dimensions; apply NumPy's exponential to the whole array at once.",
             "code": "def sigmoid(x):\n    return np.array([1 / (1 + math.exp(-v)) for v in x])\n",
         },
     },
@@ -88,8 +88,8 @@ MISTAKES = {
             "code": "def normalize_rows(x):\n    return x / np.linalg.norm(x, axis=0, keepdims=True)\n",
         },
         "no_keepdims": {
-            "says": "Its row norms lose their second axis, so they are matched with columns; keep that axis so each "
-                    "row is divided by its own norm.",
+            "says": "Its row norms lose their second axis, so they are matched with columns; keep "
+                    "that axis so each row is divided by its own norm.",
             "code": "def normalize_rows(x):\n    return x / np.linalg.norm(x, axis=1)\n",
         },
         "no_square_root": {
@@ -107,26 +107,26 @@ MISTAKES = {
             "code": "def softmax(x):\n    e = np.exp(x)\n    return e / np.sum(e, axis=0, keepdims=True)\n",
         },
         "no_keepdims": {
-            "says": "Its row sums lose their second axis, so they are matched with columns; keep that axis so each "
-                    "row is divided by its own sum.",
-            "code": "def softmax(x):\n    e = np.exp(x - np.max(x, axis=1, keepdims=True))\n    return e / np.sum(e, "
-                    "axis=1)\n",
+            "says": "Its row sums lose their second axis, so they are matched with columns; keep that "
+                    "axis so each row is divided by its own sum.",
+            "code": "def softmax(x):\n    e = np.exp(x - np.max(x, axis=1, keepdims=True))\n    return "
+                    "e / np.sum(e, axis=1)\n",
         },
         "no_exp": {
             "says": "It divides the scores by their sum without taking exponentials first.",
             "code": "def softmax(x):\n    return x / np.sum(x, axis=1, keepdims=True)\n",
         },
         "in_place_shift": {
-            "says": "It subtracts the row maxima from the array it is given, in place; compute the shifted scores as "
-                    "a new array and leave the input unchanged.",
-            "code": "def softmax(x):\n    x -= np.max(x, axis=1, keepdims=True)\n    e = np.exp(x)\n    return e / "
-                    "np.sum(e, axis=1, keepdims=True)\n",
+            "says": "It subtracts the row maxima from the array it is given, in place; compute the "
+                    "shifted scores as a new array and leave the input unchanged.",
+            "code": "def softmax(x):\n    x -= np.max(x, axis=1, keepdims=True)\n    e = np.exp(x)\n"
+                    "    return e / np.sum(e, axis=1, keepdims=True)\n",
         },
     },
     "L1": {
         "no_abs": {
-            "says": "It sums the differences themselves, so errors of opposite signs cancel; sum their absolute "
-                    "values.",
+            "says": "It sums the differences themselves, so errors of opposite signs cancel; sum their "
+                    "absolute values.",
             "code": "def L1(yhat, y):\n    return np.sum(yhat - y)\n",
         },
         "mean": {
