@@ -13,6 +13,7 @@ import nbformat
 import pytest
 from nbgrader.validator import Validator
 
+from coursekit.grading.mistakes import Catalog
 from coursekit.paths import COURSE_ROOT, RELEASE_DIR, SOURCE_DIR
 from coursekit.standalone import make_standalone
 from coursekit.submissions import SOLUTION_REGION, answers_of, error_cells, fill_answers, load_notebook
@@ -43,57 +44,9 @@ def definitions(bodies):
             for function, body in bodies.items()}
 
 
-WRONG = {
-    "basic_sigmoid": {
-        "sign": "return 1 / (1 + math.exp(x))",
-        "precedence": "return 1 / 1 + math.exp(-x)",
-        "list": "return [1 / (1 + math.exp(-x))]",
-        "rounded": "return round(1 / (1 + math.exp(-x)), 4)",
-    },
-    "sigmoid": {
-        "math_exp": "return 1 / (1 + math.exp(-x))",
-        "sign": "return 1 / (1 + np.exp(x))",
-        "precedence": "return 1 / 1 + np.exp(-x)",
-        "loop_over_rows": "return np.array([1 / (1 + math.exp(-v)) for v in x])",
-    },
-    "sigmoid_derivative": {
-        "forgot_sigmoid": "return x * (1 - x)",
-        "mixed_up": "return sigmoid(x) * (1 - x)",
-        "matrix_product": "s = sigmoid(x)\nreturn np.dot(s, 1 - s)",
-        "one_factor": "return 1 - sigmoid(x)",
-    },
-    "image2vector": {
-        "typed_size": "return image.reshape(12, 1)",
-        "flat": "return image.reshape(-1)",
-        "row": "return image.reshape(1, -1)",
-        "fortran_order": "return image.reshape(-1, 1, order='F')",
-    },
-    "normalize_rows": {
-        "column_norms": "return x / np.linalg.norm(x, axis=0, keepdims=True)",
-        "no_keepdims": "return x / np.linalg.norm(x, axis=1)",
-        "no_square_root": "return x / np.sum(x ** 2, axis=1, keepdims=True)",
-        "in_place": "x /= np.linalg.norm(x, axis=1, keepdims=True)\nreturn x",
-    },
-    "softmax": {
-        "column_sums": "e = np.exp(x)\nreturn e / np.sum(e, axis=0, keepdims=True)",
-        "no_keepdims": "e = np.exp(x - np.max(x, axis=1, keepdims=True))\nreturn e / np.sum(e, axis=1)",
-        "no_exp": "return x / np.sum(x, axis=1, keepdims=True)",
-        "in_place_shift": "x -= np.max(x, axis=1, keepdims=True)\ne = np.exp(x)\n"
-                          "return e / np.sum(e, axis=1, keepdims=True)",
-    },
-    "L1": {
-        "no_abs": "return np.sum(yhat - y)",
-        "mean": "return np.mean(np.abs(yhat - y))",
-        "abs_outside": "return abs(np.sum(yhat - y))",
-        "array": "return np.abs(yhat - y)",
-    },
-    "L2": {
-        "square_root": "return np.sqrt(np.sum((yhat - y) ** 2))",
-        "mean": "return np.mean((yhat - y) ** 2)",
-        "absolute": "return np.sum(np.abs(yhat - y))",
-        "array": "return (yhat - y) ** 2",
-    },
-}
+# Wrong answers, from the assignment's catalog of known mistakes: {function: {name: answer cell code}}.
+CATALOG = Catalog.of_folder(SOURCE_DIR / ASSIGNMENT)
+WRONG = CATALOG.answers(answers_of(load_notebook(SOURCE_DIR / ASSIGNMENT / NOTEBOOK)))
 # Three correct alternatives per function; submission i holds the i-th of every function.
 ALTERNATIVES = {
     "basic_sigmoid": ["return math.exp(x) / (1 + math.exp(x))", "return 0.5 * (1 + math.tanh(x / 2))",
@@ -173,7 +126,7 @@ def submissions_answers():
     for index in range(3):
         answers[alternatives_student(index)] = definitions({f: bodies[index] for f, bodies in ALTERNATIVES.items()})
     for student, cases in WRONG_SUBMISSIONS.items():
-        answers[student] = definitions({f: WRONG[f][label] for f, label in cases})
+        answers[student] = {f"answer_{f}": WRONG[f][label] for f, label in cases}
     return answers
 
 

@@ -14,6 +14,7 @@ from nbgrader.validator import Validator
 
 import lr_utils
 from coursekit.grading import course
+from coursekit.grading.mistakes import Catalog
 from coursekit.paths import RELEASE_DIR, SOURCE_DIR
 from coursekit.submissions import (
     SOLUTION_REGION,
@@ -55,93 +56,13 @@ DEPENDENTS = {
 DATA_PARTS = ("dimensions", "flatten", "standardize")
 SHARED = ("propagate", "initialize_with_zeros", "predict", "data")
 
-# Wrong answers as edits of the solution: part -> {name: [(solution text, replacement), ...]}.
-WRONG_DATA = {  # every data variant changes all three data parts at once (they do not call each other)
-    "sizes_from_axis_1": {
-        "dimensions": [("train_set_x_orig.shape[0]", "train_set_x_orig.shape[1]"),
-                       ("test_set_x_orig.shape[0]", "test_set_x_orig.shape[1]")],
-        "flatten": [("train_set_x_orig.reshape(train_set_x_orig.shape[0], -1).T",
-                     "train_set_x_orig.reshape(-1, train_set_x_orig.shape[0])"),
-                    ("test_set_x_orig.reshape(test_set_x_orig.shape[0], -1).T",
-                     "test_set_x_orig.reshape(-1, test_set_x_orig.shape[0])")],
-        "standardize": [(" / 255", "")],
-    },
-    "sizes_from_labels": {
-        "dimensions": [("m_train = train_set_x_orig.shape[0]", "m_train = train_set_y.shape[0]"),
-                       ("m_test = test_set_x_orig.shape[0]", "m_test = test_set_y.shape[0]")],
-        "flatten": [("(train_set_x_orig.shape[0], -1).T", "(train_set_x_orig.shape[0], -1)"),
-                    ("(test_set_x_orig.shape[0], -1).T", "(test_set_x_orig.shape[0], -1)")],
-        "standardize": [(" / 255", " // 255")],
-    },
-    "test_size_from_train": {
-        "dimensions": [("m_test = test_set_x_orig.shape[0]", "m_test = train_set_x_orig.shape[0]")],
-        "flatten": [("train_set_x_orig.reshape(train_set_x_orig.shape[0], -1).T",
-                     "train_set_x_orig.T.reshape(-1, train_set_x_orig.shape[0])"),
-                    ("test_set_x_orig.reshape(test_set_x_orig.shape[0], -1).T",
-                     "test_set_x_orig.T.reshape(-1, test_set_x_orig.shape[0])")],
-        "standardize": [("train_set_x_flatten / 255",
-                         "(train_set_x_flatten - train_set_x_flatten.mean()) / train_set_x_flatten.std()"),
-                        ("test_set_x_flatten / 255",
-                         "(test_set_x_flatten - test_set_x_flatten.mean()) / test_set_x_flatten.std()")],
-    },
-    "pixel_count_as_num_px": {
-        "dimensions": [("num_px = train_set_x_orig.shape[1]",
-                        "num_px = train_set_x_orig.shape[1] * train_set_x_orig.shape[2]")],
-        "flatten": [(".T\n", ".T / 255\n")],
-        "standardize": [(" / 255", " / 256")],
-    },
-    "constant_arrays": {  # constants that agree with each other: the scaling is judged against the pictures
-        "dimensions": [("num_px = train_set_x_orig.shape[1]", "num_px = train_set_x_orig.shape[3]")],
-        "flatten": [("train_set_x_orig.reshape(train_set_x_orig.shape[0], -1).T",
-                     "np.full((train_set_x_orig[0].size, train_set_x_orig.shape[0]), 255.0)"),
-                    ("test_set_x_orig.reshape(test_set_x_orig.shape[0], -1).T",
-                     "np.full((test_set_x_orig[0].size, test_set_x_orig.shape[0]), 255.0)")],
-        "standardize": [("train_set_x_flatten / 255", "np.ones(train_set_x_flatten.shape)"),
-                        ("test_set_x_flatten / 255", "np.ones(test_set_x_flatten.shape)")],
-    },
-}
-WRONG = {
-    "sigmoid": {
-        "math_exp": [("def sigmoid", "import math\n\n\ndef sigmoid"), ("np.exp", "math.exp")],
-        "exponent_sign": [("np.exp(-z)", "np.exp(z)")],
-        "precedence": [("1 / (1 + np.exp(-z))", "1 / 1 + np.exp(-z)")],
-    },
-    "initialize_with_zeros": {
-        "int_b": [("b = 0.0", "b = 0")],
-        "flat_w": [("np.zeros((dim, 1))", "np.zeros(dim)")],
-        "row_w": [("np.zeros((dim, 1))", "np.zeros((1, dim))")],
-        "int_w": [("np.zeros((dim, 1))", "np.zeros((dim, 1), dtype=int)")],
-    },
-    "propagate": {
-        "no_1_over_m": [("-np.mean(", "-np.sum("), ("X @ (A - Y).T / m", "X @ (A - Y).T"),
-                        ("np.mean(A - Y)", "np.sum(A - Y)")],
-        "forgot_b": [("sigmoid(w.T @ X + b)", "sigmoid(w.T @ X)")],
-        "db_as_array": [("db = np.mean(A - Y)", "db = np.sum(A - Y, axis=1, keepdims=True) / m")],
-        "dw_transposed": [("dw = X @ (A - Y).T / m", "dw = (A - Y) @ X.T / m")],
-    },
-    "optimize": {
-        "plus_instead_of_minus": [("w = w - learning_rate", "w = w + learning_rate"),
-                                  ("b = b - learning_rate", "b = b + learning_rate")],
-        "cost_every_iteration": [("        if i % 100 == 0:\n            costs.append(cost)\n",
-                                  "        costs.append(cost)\n        if i % 100 == 0:\n")],
-        "hard_coded_rate": [("learning_rate * grads", "0.009 * grads")],
-        "updates_callers_w": [('w = w - learning_rate * grads["dw"]', 'w -= learning_rate * grads["dw"]')],
-    },
-    "predict": {
-        "at_least_half": [("A > 0.5", "A >= 0.5")],
-        "threshold_on_z": [("(A > 0.5)", "(w.T @ X + b > 0.5)")],
-        "forgot_b": [("sigmoid(w.T @ X + b)", "sigmoid(w.T @ X)")],
-        "flat_shape": [("(A > 0.5)", "(A[0] > 0.5)")],
-    },
-    "model": {
-        "optimize_defaults": [("num_iterations, learning_rate, print_cost)", "print_cost=print_cost)")],
-        "hard_coded_rate": [("num_iterations, learning_rate, print_cost)", "num_iterations, 0.005, print_cost)")],
-        "hard_coded_iterations": [("num_iterations, learning_rate, print_cost)", "2000, learning_rate, print_cost)")],
-        "train_test_swapped": [("predict(w, b, X_test)", "PREDICT_TRAIN"),
-                               ("predict(w, b, X_train)", "predict(w, b, X_test)"),
-                               ("PREDICT_TRAIN", "predict(w, b, X_train)")],
-    },
-}
+# Wrong answers as edits of the solution, from the assignment's catalog of known mistakes:
+# part -> {name: [(solution text, replacement), ...]}. Every data variant changes all three data parts at
+# once (they do not call each other).
+CATALOG = Catalog.of_folder(SOURCE_DIR / ASSIGNMENT)
+WRONG_DATA = {name: {part: CATALOG.variants()[part][name] for part in DATA_PARTS}
+              for name in CATALOG.variants()[DATA_PARTS[0]]}
+WRONG = {part: named for part, named in CATALOG.variants().items() if part not in DATA_PARTS}
 
 # Two students who answer everything correctly in other ways than the solution.
 CORRECT = {

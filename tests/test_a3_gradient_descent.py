@@ -15,6 +15,7 @@ import pytest
 from nbgrader.validator import Validator
 
 from coursekit.grading import course
+from coursekit.grading.mistakes import Catalog
 from coursekit.paths import RELEASE_DIR, SOURCE_DIR
 from coursekit.submissions import (
     SOLUTION_REGION,
@@ -90,60 +91,9 @@ def numerical(start="x = np.array(x, dtype=float)", restore="    x[index] = orig
     return NUMERICAL_LOOP.format(start=start, restore=restore)
 
 
-WRONG = {
-    "loss": {
-        "mean": "errors = y - (b + w * x)\nreturn np.mean(errors ** 2)",
-        "square_root": "errors = y - (b + w * x)\nreturn np.sqrt(np.sum(errors ** 2))",
-        "absolute": "return np.sum(np.abs(y - (b + w * x)))",
-    },
-    "loss_grid": {
-        "transposed": "errors = y - (bs[:, np.newaxis, np.newaxis] + ws[np.newaxis, :, np.newaxis] * x)\n"
-                      "return np.sum(errors ** 2, axis=2)",
-        "mean": "errors = y - (bs[np.newaxis, :, np.newaxis] + ws[:, np.newaxis, np.newaxis] * x)\n"
-                "return np.mean(errors ** 2, axis=2)",
-    },
-    "gradients": {
-        "sign": "errors = y - (b + w * x)\nreturn 2 * np.sum(errors), 2 * np.sum(errors * x)",
-        "no_factor_2": "errors = y - (b + w * x)\nreturn -np.sum(errors), -np.sum(errors * x)",
-        "mean_with_sum_loss": "errors = y - (b + w * x)\nreturn -2 * np.mean(errors), -2 * np.mean(errors * x)",
-        "loop_index_typo": "b_grad = 0.0\nw_grad = 0.0\nfor n in range(len(x)):\n"
-                           "    b_grad = b_grad - 2.0 * (y[n] - n - w * x[n]) * 1.0\n"
-                           "    w_grad = w_grad - 2.0 * (y[n] - n - w * x[n]) * x[n]\nreturn b_grad, w_grad",
-    },
-    "gradient_descent": {
-        "b_before_w_gradient": descent("db, _ = gradients(b, w, x, y)\nb = b - lr * db\n"
-                                       "_, dw = gradients(b, w, x, y)\nw = w - lr * dw"),
-        "uphill": descent("db, dw = gradients(b, w, x, y)\nb, w = b + lr * db, w + lr * dw"),
-        "no_start": descent("db, dw = gradients(b, w, x, y)\nb, w = b - lr * db, w - lr * dw",
-                            "b_history[1:], w_history[1:], loss_history[1:]"),
-    },
-    "adagrad": {
-        "sum_of_gradients": ADAGRAD_START + descent(adagrad_step(
-            "squares_b += db\nsquares_w += dw", "b - lr / np.sqrt(squares_b) * db",
-            "w - lr / np.sqrt(squares_w) * dw")),
-        "no_square_root": ADAGRAD_START + descent(adagrad_step(
-            "squares_b += db ** 2\nsquares_w += dw ** 2", "b - lr / squares_b * db", "w - lr / squares_w * dw")),
-        "one_sum_for_both": ADAGRAD_START + descent(adagrad_step(
-            "squares_b += db ** 2 + dw ** 2\nsquares_w = squares_b", "b - lr / np.sqrt(squares_b) * db",
-            "w - lr / np.sqrt(squares_w) * dw")),
-    },
-    "numerical_diff": {
-        "forward": "h = 1e-4\nreturn (f(x + h) - f(x)) / h",
-        "tiny_h": "h = 1e-50\nreturn (f(x + h) - f(x - h)) / (2 * h)",
-    },
-    "numerical_gradient": {
-        "no_restore": numerical(restore=""),
-        "mutates_caller": numerical(start="", restore=""),
-        "book_in_place_on_integers": numerical(start=""),
-    },
-    "gradient_descent_fn": {
-        "in_place_on_init_x": "x = init_x\nfor _ in range(steps):\n    x -= lr * numerical_gradient(f, x)\nreturn x",
-        "uphill": "x = np.array(init_x, dtype=float)\nfor _ in range(steps):\n"
-                  "    x = x + lr * numerical_gradient(f, x)\nreturn x",
-        "one_step_short": "x = np.array(init_x, dtype=float)\nfor _ in range(steps - 1):\n"
-                          "    x = x - lr * numerical_gradient(f, x)\nreturn x",
-    },
-}
+# Wrong answers, from the assignment's catalog of known mistakes: {function: {name: answer cell code}}.
+CATALOG = Catalog.of_folder(SOURCE_DIR / ASSIGNMENT)
+WRONG = CATALOG.answers(answers_of(load_notebook(SOURCE_DIR / ASSIGNMENT / NOTEBOOK)))
 # A mean loss with its matching mean gradient: fine elsewhere, but this notebook states the sum.
 MEAN_PAIR = {
     "loss": "errors = y - (b + w * x)\nreturn np.mean(errors ** 2)",
@@ -241,7 +191,7 @@ def submissions_answers():
     for index, bodies in enumerate(ALTERNATIVES):
         answers[f"alternatives_{index + 1}"] = definitions(bodies)
     for student, cases in WRONG_SUBMISSIONS.items():
-        answers[student] = definitions({f: WRONG[f][label] for f, label in cases})
+        answers[student] = {f"answer_{f}": WRONG[f][label] for f, label in cases}
     return answers
 
 

@@ -16,6 +16,7 @@ from nbgrader.validator import Validator
 
 from coursekit.digits import load_digits_split
 from coursekit.grading import course
+from coursekit.grading.mistakes import Catalog
 from coursekit.grading.remote import free_names
 from coursekit.paths import RELEASE_DIR, SOURCE_DIR
 from coursekit.submissions import (
@@ -50,76 +51,10 @@ DEPENDENTS = {
 # answer to that part fails only their visible checks (which say to fix it first).
 VISIBLE_DEPENDENTS = {"numerical_gradient": {"test_two_layer_net", "test_gradient_check"}}
 
-# Wrong answers as edits of the solution: part -> {name: [(solution text, replacement), ...]}.
-WRONG = {
-    "step_function": {
-        "booleans": [("(x > 0).astype(int)", "x > 0")],
-        "one_at_zero": [("x > 0", "x >= 0")],
-    },
-    "sigmoid": {"exponent_sign": [("np.exp(-x)", "np.exp(x)")]},
-    "relu": {"minimum": [("np.maximum(0, x)", "np.minimum(0, x)")]},
-    "softmax": {
-        "no_max_subtraction": [("x - np.max(x, axis=-1, keepdims=True)", "x")],
-        "vector_only_on_a_batch": [("np.max(x, axis=-1, keepdims=True)", "np.max(x)"),
-                                   ("np.sum(exponentials, axis=-1, keepdims=True)", "np.sum(exponentials)")],
-    },
-    "mean_squared_error": {
-        "no_half": [("0.5 * np.sum", "np.sum")],
-        "mean": [("0.5 * np.sum", "0.5 * np.mean")],
-    },
-    "cross_entropy_error": {
-        "sum_over_the_batch": [(" / batch_size", "")],
-        "ignores_labels": [("    if np.size(t) == y.size:\n        t = np.argmax(t, axis=1)\n"
-                            "    labels = np.reshape(t, -1)\n    batch_size = y.shape[0]\n"
-                            "    return -np.sum(np.log(y[np.arange(batch_size), labels] + 1e-7)) / batch_size\n",
-                            "    return -np.sum(t * np.log(y + 1e-7)) / y.shape[0]\n")],
-    },
-    "numerical_gradient": {
-        "forward_difference": [("x[index] = original - h\n        f_minus = f(x)\n        x[index] = original\n",
-                                "x[index] = original\n        f_minus = f(x)\n"),
-                               ("(f_plus - f_minus) / (2 * h)", "(f_plus - f_minus) / h")],
-        "x_not_restored": [("        x[index] = original\n", "")],
-        "works_on_a_copy": [("    grad = np.zeros_like(x, dtype=float)",
-                             "    x = x.copy()\n    grad = np.zeros_like(x, dtype=float)")],
-    },
-    "mul_add_layers": {"mul_inputs_not_swapped": [("dout * self.y, dout * self.x", "dout * self.x, dout * self.y")]},
-    "relu_layer": {"backward_writes_into_dout": [("dx = dout.copy()\n        dx[self.mask] = 0",
-                                                  "dout[self.mask] = 0\n        dx = dout")]},
-    "sigmoid_layer": {"dout_times_out": [("dout * self.out * (1 - self.out)", "dout * self.out")]},
-    "affine": {
-        "db_without_sum": [("np.sum(dout, axis=0)", "dout")],
-        "dx_left_flat": [("return dx.reshape(self.x_shape)", "return dx")],
-        "breaks_on_3d_input": [("self.x = x.reshape(x.shape[0], -1)", "self.x = x")],
-    },
-    "softmax_with_loss": {"backward_not_divided_by_batch": [("dout * dx / batch_size", "dout * dx")]},
-    "relative_error": {"absolute_error": [("np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))",
-                                           "np.abs(a - b)")]},
-    "two_layer_net": {
-        "numerical_gradient_as_gradient": [('        self.loss(x, t)\n        dout = self.last_layer.backward(1)',
-                                            '        return self.numerical_gradient(x, t)\n'
-                                            '        dout = self.last_layer.backward(1)')],
-        "layers_copy_the_params": [('Affine(self.params["W1"], self.params["b1"])',
-                                    'Affine(self.params["W1"].copy(), self.params["b1"].copy())'),
-                                   ('Affine(self.params["W2"], self.params["b2"])',
-                                    'Affine(self.params["W2"].copy(), self.params["b2"].copy())')],
-        "initial_scale_typed_in": [('"W1": weight_init_std * np.random.randn', '"W1": 0.01 * np.random.randn'),
-                                   ('"W2": weight_init_std * np.random.randn', '"W2": 0.01 * np.random.randn')],
-    },
-    "gradient_check": {"backprop_against_itself": [("relative_error(backprop[key], numerical[key])",
-                                                    "relative_error(backprop[key], backprop[key])")]},
-    "train_network": {
-        "params_rebound_not_updated": [("network.params[key] -= learning_rate * grads[key]",
-                                        "network.params[key] = network.params[key] - learning_rate * grads[key]")],
-        "history_every_iteration": [("        if (iteration + 1) % iterations_per_epoch == 0:\n",
-                                     "        if True:\n")],
-        "losses_never_reset": [("            epoch_losses = []\n", "")],
-        "train_acc_of_last_batch": [("network.accuracy(x_train, t_train)", "network.accuracy(x_batch, t_batch)")],
-        "targets_from_inputs": [("x_train[batch], t_train[batch]", "x_train[batch], x_train[batch]")],
-        "learning_rate_twice": [("            network.params[key] -= learning_rate * grads[key]\n",
-                                 "            network.params[key] -= learning_rate * grads[key]\n"
-                                 "            network.params[key] -= learning_rate * grads[key]\n")],
-    },
-}
+# Wrong answers as edits of the solution, from the assignment's catalog of known mistakes:
+# part -> {name: [(solution text, replacement), ...]}.
+CATALOG = Catalog.of_folder(SOURCE_DIR / ASSIGNMENT)
+WRONG = CATALOG.variants()
 # Cells a wrong variant loses, when they are not all the visible and hidden tests of its part.
 LOSES_ONLY = {("two_layer_net", "numerical_gradient_as_gradient"): {SPEED_CELL},
               ("two_layer_net", "initial_scale_typed_in"): {"hidden_two_layer_net"},

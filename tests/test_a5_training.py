@@ -14,6 +14,7 @@ import pytest
 from nbgrader.validator import Validator
 
 from coursekit.grading import course as nbgrader_course
+from coursekit.grading.mistakes import Catalog
 from coursekit.paths import RELEASE_DIR, SOURCE_DIR
 from coursekit.submissions import (
     SOLUTION_REGION,
@@ -38,81 +39,10 @@ EXPERIMENTS = {"setup_paths", "setup_plot_paths", "setup_histograms", "setup_ini
                "setup_batch_norm_digits", "setup_overfitting", "setup_plot_overfitting", "setup_compare",
                "setup_plot_compare"}
 
-# Wrong answers as edits of the solution: part -> {name: [(solution text, replacement), ...]}.
-WRONG = {
-    "sgd": {
-        "ascends": [("params[key] -= self.lr", "params[key] += self.lr")],
-        "rebinds_params": [("params[key] -= self.lr * grads[key]", "params[key] = params[key] - self.lr * grads[key]")],
-        "fixed_rate": [("self.lr * grads[key]", "0.01 * grads[key]")],
-        "scales_grads": [("params[key] -= self.lr * grads[key]", "grads[key] *= self.lr\n            "
-                                                                  "params[key] -= grads[key]")],
-    },
-    "momentum": {
-        "v_sign_flipped": [("- self.lr * grads[key]", "+ self.lr * grads[key]")],
-        "velocity_forgotten": [("if self.v is None:", "if True:")],
-        "rebinds_params": [("params[key] += self.v[key]", "params[key] = params[key] + self.v[key]")],
-        "momentum_on_gradient": [("self.momentum * self.v[key] - self.lr * grads[key]",
-                                  "self.momentum * (self.v[key] - self.lr * grads[key])")],
-        "tuned_to_the_visible_check": [("self.momentum = momentum", "self.momentum = 0.8")],
-    },
-    "adagrad": {
-        "sums_gradients": [("self.h[key] += grads[key] * grads[key]", "self.h[key] += grads[key]")],
-        "no_memory": [("if self.h is None:", "if True:")],
-        "rebinds_params": [("params[key] -= self.lr * grads[key] / (np.sqrt(self.h[key]) + 1e-7)",
-                            "params[key] = params[key] - self.lr * grads[key] / (np.sqrt(self.h[key]) + 1e-7)")],
-        "no_square_root": [("np.sqrt(self.h[key]) + 1e-7", "self.h[key] + 1e-7")],
-        "no_epsilon": [("(np.sqrt(self.h[key]) + 1e-7)", "np.sqrt(self.h[key])")],
-    },
-    "adam": {
-        "counter_after_correction": [("        self.t += 1\n", ""),
-                                     ("params[key] -= self.lr * m_hat / (np.sqrt(v_hat) + 1e-7)\n",
-                                      "params[key] -= self.lr * m_hat / (np.sqrt(v_hat) + 1e-7)\n"
-                                      "        self.t += 1\n")],
-        "no_correction": [("self.m[key] / (1 - self.beta1 ** self.t)", "self.m[key]"),
-                          ("self.v[key] / (1 - self.beta2 ** self.t)", "self.v[key]")],
-        "counter_per_key": [("        self.t += 1\n        for key in params:\n",
-                             "        for key in params:\n            self.t += 1\n")],
-        "rebinds_params": [("params[key] -= self.lr * m_hat", "params[key] = params[key] - self.lr * m_hat")],
-        "no_epsilon": [("(np.sqrt(v_hat) + 1e-7)", "np.sqrt(v_hat)")],
-    },
-    "init_scale": {
-        "xavier_without_root": [('"xavier": np.sqrt(1 / n_in)', '"xavier": 1 / n_in')],
-        "he_as_xavier": [('"he": np.sqrt(2 / n_in)', '"he": np.sqrt(1 / n_in)')],
-        "he_root_of_2_over_n": [('"he": np.sqrt(2 / n_in)', '"he": np.sqrt(2) / n_in')],
-        "unknown_method_key_error": [("    if method not in scales:\n        raise ValueError("
-                                      "f\"unknown method {method!r}: use one of {sorted(scales)}\")\n", "")],
-        "error_names_no_method": [(": use one of {sorted(scales)}", ", sorry")],
-    },
-    "dropout": {
-        "new_mask_in_backward": [("return dout * self.mask",
-                                  "return dout * (np.random.rand(*dout.shape) >= self.dropout_ratio) "
-                                  "/ (1 - self.dropout_ratio)")],
-        "no_scaling": [(") / (1 - self.dropout_ratio)", ") * 1.0")],
-        "keeps_the_ratio": [(">= self.dropout_ratio", "< self.dropout_ratio")],
-        "scaled_in_both_modes": [("return x.copy()", "return x * (1 - self.dropout_ratio)")],
-    },
-    "batch_norm": {
-        "variance_over_features": [("x.var(axis=0)", "x.var(axis=1, keepdims=True)")],
-        "no_running_averages": [("        self.running_mean = self.momentum * self.running_mean + "
-                                 "(1 - self.momentum) * mean\n"
-                                 "        self.running_var = self.momentum * self.running_var + "
-                                 "(1 - self.momentum) * var\n", "")],
-        "test_mode_batch_statistics": [("(x - self.running_mean) / np.sqrt(self.running_var + 1e-7)",
-                                        "(x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + 1e-7)")],
-        "backward_without_batch_terms": [("return (n * dx_hat - dx_hat.sum(axis=0) - self.x_hat * "
-                                          "(dx_hat * self.x_hat).sum(axis=0)) / (n * self.std)",
-                                          "return dx_hat / self.std")],
-    },
-    "weight_decay": {
-        "gradient_missing": [("grad + weight_decay_lambda * params[key] if", "grad if")],
-        "biases_too": [(' if key.startswith("W"))', ")"), ('if key.startswith("W") else grad', "if True else grad")],
-        "no_half": [("return 0.5 * weight_decay_lambda", "return weight_decay_lambda")],
-        "changes_grads": [('    return {key: grad + weight_decay_lambda * params[key] if key.startswith("W") '
-                           'else grad\n            for key, grad in grads.items()}\n',
-                           "    for key in grads:\n        if key.startswith(\"W\"):\n"
-                           "            grads[key] += weight_decay_lambda * params[key]\n    return grads\n")],
-    },
-}
+# Wrong answers as edits of the solution, from the assignment's catalog of known mistakes:
+# part -> {name: [(solution text, replacement), ...]}.
+CATALOG = Catalog.of_folder(SOURCE_DIR / ASSIGNMENT)
+WRONG = CATALOG.variants()
 # Wrong variants whose visible test passes; only the hidden test catches them.
 HIDDEN_ONLY = {("momentum", "tuned_to_the_visible_check"), ("adagrad", "no_epsilon"), ("adam", "no_epsilon")}
 
