@@ -112,3 +112,28 @@ def test_a_result_two_variants_share_names_neither():
     assert diagnosis.mistake is None and diagnosis.property == "values"
     alone = Catalog({"sigmoid": {"sign": {"says": "One.", "edits": [("np.exp(-x)", "np.exp(x)")]}}})
     assert Diagnoser(alone, source_text(A4)).diagnose("hidden_sigmoid", events, View()).mistake == "sign"
+
+
+def function_record(name, function, *args):
+    """The operations of a test that calls a student's function once, with the results ``function`` gives."""
+    before = tuple(np.array(a, copy=True) for a in args)
+    result = function(*args)
+    return [Event("name", 3, name), Event("call", 3, None, (before, {}), (args, {}), result)]
+
+
+def overwrite(x):
+    x[...] = 1 / (1 + np.exp(-x))
+    return x
+
+
+@pytest.mark.parametrize(("function", "argument", "prop"), [
+    (lambda x: (1 / (1 + np.exp(-x))).T, np.ones((2, 3)), "shape"),
+    (lambda x: 1 / (1 + np.exp(-x)) > 0.5, np.ones((2, 3)), "kind"),
+    (overwrite, np.linspace(-1, 1, 4), "changes_input"),
+    (lambda x: 1 / (2 + np.exp(-x)), np.arange(-2, 3), "values_on_integers"),
+    (lambda x: 1 / (2 + np.exp(-x)), np.linspace(-2, 2, 5), "values"),
+])
+def test_failed_property_names_what_differs(a4_diagnoser, function, argument, prop):
+    diagnosis = a4_diagnoser.diagnose("hidden_sigmoid", function_record("sigmoid", function, argument), View())
+    assert diagnosis.mistake is None and diagnosis.property == prop
+    assert diagnosis.sentence().startswith("Your `sigmoid` ") and "[" not in diagnosis.sentence()

@@ -406,7 +406,8 @@ def failed_property(event, outcome):
             return "shape"
         if is_bool(got) != is_bool(want):
             return "kind"
-        integers = any(isinstance(a, np.ndarray) and a.dtype.kind in "iu" for a in flat(event.before))
+        arrays = flat(event.before)
+        integers = bool(arrays) and all(a.dtype.kind in "iu" for a in arrays)
         return "values_on_integers" if integers else "values"
     if isinstance(got, (tuple, list, dict)) and type(want) is type(got) and len(got) == len(want):
         return "values"
