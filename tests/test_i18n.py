@@ -196,3 +196,18 @@ def test_chinese_figure_labels_render_in_a_cjk_font(tmp_path):
         used = font_manager.findfont(title.get_fontproperties(), fallback_to_default=False)
         plt.close(fig)
     assert "NotoSansCJK" in used
+
+
+@pytest.mark.parametrize("domain", ["a1_numpy_basics", i18n.FIRST_STEPS.stem])
+def test_chinese_notebook_with_the_solution_runs_top_to_bottom(domain):
+    """The Chinese a1 (solution filled in) and first-steps notebooks run without an error.
+
+    The other assignments' code cells equal the English ones (tested above); running them costs minutes.
+    """
+    from nbclient import NotebookClient
+
+    path = i18n.course_notebooks()[domain]
+    chinese = i18n.translate_notebook(nbformat.read(path, as_version=4), path, LANGUAGE, domain)
+    NotebookClient(chinese, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()  # raises on a cell's error
+    assert any(cell.source.startswith("# 作业 1") or cell.source.startswith("# Jupyter") for cell in chinese.cells)
