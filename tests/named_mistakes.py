@@ -1,18 +1,31 @@
 """What the assignment tests' graded classes say about named mistakes (tests/test_a*.py use it)."""
 
+import nbformat
+
 from coursekit.reports import diagnoses_of
+from coursekit.submissions import answers_of, grade_id, is_answer_cell
 
 
-def naming(course, assignment, catalog, made):
+def mistakes_made(course, assignment, catalog, student):
+    """``{(part, mistake)}`` of the catalog whose wrong answer cell the student handed in, word for word."""
+    solution = answers_of(course.source_notebook(assignment))
+    (path,) = (course.root / "submitted" / student / assignment).glob("*.ipynb")
+    handed_in = {grade_id(cell): cell.source for cell in nbformat.read(path, as_version=4).cells
+                 if is_answer_cell(cell)}
+    return {(m.part, m.name) for m in catalog if handed_in.get(m.answer_cell) == m.answer(solution[m.answer_cell])}
+
+
+def naming(course, assignment, catalog, students):
     """``(right, wrong)``: sets of ``(student, cell, part, mistake)`` whose failed hidden test names a catalogued
-    mistake; right when ``made[student]`` (a set of ``(part, mistake)``) holds it. Every named mistake must be in
-    the cell's feedback message, in the catalog's words."""
+    mistake; right when the student handed in that mistake. Every named mistake must be in the cell's feedback
+    message, in the catalog's words."""
     right, wrong = set(), set()
-    for student, cases in made.items():
+    for student in students:
+        made = mistakes_made(course, assignment, catalog, student)
         failed = course.failed_tests(assignment, student)
         for cell, (part, name) in diagnoses_of(course.root / "autograded" / student / assignment, catalog).items():
             if name is None:
                 continue
             assert f"matches a known mistake: {catalog.get(part, name).says}" in failed.get(cell, ""), (student, cell)
-            (right if (part, name) in cases else wrong).add((student, cell, part, name))
+            (right if (part, name) in made else wrong).add((student, cell, part, name))
     return right, wrong

@@ -11,6 +11,7 @@ import textwrap
 import nbclient
 import nbformat
 import pytest
+from named_mistakes import naming
 from nbgrader.validator import Validator
 
 from coursekit.grading.mistakes import Catalog
@@ -268,3 +269,10 @@ def test_autograded_solution_shows_no_error_in_any_cell(graded, course):
     """At grading (skip-execution cells left out, tests in the grader) every cell of the solution runs cleanly."""
     autograded = nbformat.read(course.notebook_path("autograded/solution", ASSIGNMENT), as_version=4)
     assert error_cells(autograded) == {}
+
+
+def test_feedback_names_no_mistake_a_student_did_not_make(graded, course):
+    """A failed hidden test names a catalogued mistake only when the student made it (in the catalog's words)."""
+    right, wrong = naming(course, ASSIGNMENT, CATALOG, graded.scores)
+    assert wrong == set()
+    assert right

@@ -10,6 +10,7 @@ import nbclient
 import nbformat
 import numpy as np
 import pytest
+from named_mistakes import naming
 from nbgrader.validator import Validator
 
 import lr_utils
@@ -385,3 +386,10 @@ def test_autograded_solution_shows_no_error_in_any_cell(graded, a2):
     """At grading (skip-execution cells left out, tests in the grader) every cell of the solution runs cleanly."""
     autograded = nbformat.read(a2.notebook_path("autograded/solution", ASSIGNMENT), as_version=4)
     assert error_cells(autograded) == {}
+
+
+def test_feedback_names_no_mistake_a_student_did_not_make(graded, a2):
+    """A failed hidden test names a catalogued mistake only when the student made it (in the catalog's words)."""
+    right, wrong = naming(a2, ASSIGNMENT, CATALOG, graded.scores)
+    assert wrong == set()
+    assert right

@@ -12,6 +12,7 @@ import nbclient
 import nbformat
 import numpy as np
 import pytest
+from named_mistakes import naming
 from nbgrader.validator import Validator
 
 from coursekit.digits import load_digits_split
@@ -580,3 +581,10 @@ def test_solution_keeps_full_marks_on_a_saturated_machine(a4):
             process.wait()
     print(f"the solution graded beside {len(busy)} busy loops in {time.monotonic() - started:.1f} s")
     assert result.scores["saturated_solution"] == result.max_scores
+
+
+def test_feedback_names_no_mistake_a_student_did_not_make(graded, a4):
+    """A failed hidden test names a catalogued mistake only when the student made it (in the catalog's words)."""
+    right, wrong = naming(a4, ASSIGNMENT, CATALOG, graded.scores)
+    assert wrong == set()
+    assert right
