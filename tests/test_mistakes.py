@@ -5,7 +5,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from coursekit.grading.diagnosis import NAMED, Diagnoser, Event, Opaque, Ref
+from coursekit.grading.diagnosis import NAMED, Diagnoser, Event, NotebookDiagnoses, Opaque, Ref
 from coursekit.grading.mistakes import CATALOG_PATTERN, Catalog
 from coursekit.grading.trusted import TrustedFiles
 from coursekit.paths import RELEASE_DIR, SOURCE_DIR
@@ -137,3 +137,21 @@ def test_failed_property_names_what_differs(a4_diagnoser, function, argument, pr
     diagnosis = a4_diagnoser.diagnose("hidden_sigmoid", function_record("sigmoid", function, argument), View())
     assert diagnosis.mistake is None and diagnosis.property == prop
     assert diagnosis.sentence().startswith("Your `sigmoid` ") and "[" not in diagnosis.sentence()
+
+
+def test_a_diagnosis_that_fails_leaves_the_verdict_alone():
+    class NoFiles:
+        def source_files(self):
+            return {}
+
+    class Broken:
+        def diagnose(self, *args):
+            raise RuntimeError("a bug in the replay")
+
+    notes = NotebookDiagnoses(NoFiles(), "neural_network")
+    assert notes.diagnoser is None
+    notes.diagnoser = Broken()
+    failure = nbformat.v4.new_output("error", ename="CheckFailed", evalue="sigmoid is wrong", traceback=["x"])
+    notes.note("hidden_sigmoid", [], failure, View())
+    assert failure.evalue == "sigmoid is wrong" and failure.traceback == ["x"]
+    assert notes.records == {"hidden_sigmoid": {"part": None, "mistake": None, "property": None}}

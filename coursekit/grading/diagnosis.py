@@ -163,7 +163,7 @@ class RecordingView(KernelView):
         return values
 
     def call(self, number, args, kwargs, method=None):
-        if self.events is None:
+        if self.events is None or self.overflow:
             return super().call(number, args, kwargs, method)
         before = frozen((args, kwargs))
         try:
@@ -481,7 +481,10 @@ class NotebookDiagnoses:
 
     def note(self, grade_id_, events, failure, view):
         """Add to a failed hidden test's error output what the record says; remember it for the class report."""
-        diagnosis = self.diagnoser.diagnose(grade_id_, events, view) if self.diagnoser else None
+        try:
+            diagnosis = self.diagnoser.diagnose(grade_id_, events, view) if self.diagnoser else None
+        except Exception:  # noqa: BLE001 (a diagnosis that fails says nothing; the test's verdict stands)
+            diagnosis = None
         self.records[grade_id_] = diagnosis.as_record() if diagnosis else {"part": None, "mistake": None,
                                                                            "property": None}
         if diagnosis:
