@@ -45,7 +45,7 @@ def measure(assignment, doubles, root):
     source, release = course.source_notebook(assignment), course.release_notebook(assignment)
     solution = answers_of(source)
     generated = generated_class(catalog, solution, doubles)
-    notebooks = {student: fill_answers(release, answers) for student, (answers, _) in generated.items()}
+    notebooks = {student: fill_answers(release, {**solution, **answers}) for student, (answers, _) in generated.items()}
     notebooks.update({s: nb for s, nb in sample_submissions(source, release).items() if s != "demo_endless_loop"})
     started = time.monotonic()
     result = course.autograde(assignment, notebooks)

@@ -2,7 +2,8 @@
 
 ``MISTAKES[function][name]`` holds ``says``, one whole sentence for the student (what is wrong and what to
 change, never the fix in code), and ``code``, the wrong answer cell. The code holds solution text: this file
-never travels to the release or to a student's kernel (see ``coursekit.grading.mistakes``).
+never travels to the release or to a student's kernel (see ``coursekit.grading.mistakes``). ``CELLS`` names
+the part a hidden test judges when its grade_id does not (``hidden_<part>``).
 """
 
 MISTAKES = {
@@ -161,3 +162,5 @@ MISTAKES = {
         },
     },
 }
+
+CELLS = {"hidden_softmax_stability": "softmax"}
