@@ -82,19 +82,16 @@ def main(argv=None):
     parser.add_argument("--keep", help="folder for the scratch courses (kept; default: a temporary one)")
     args = parser.parse_args(argv)
     assignments = args.assignments or sorted(p.parent.name for p in SOURCE_DIR.glob("*/*_mistakes.py"))
+    print(f"{'assignment':<24}{'mistakes':>9}{'students':>9}{'hidden failed':>14}{'named right':>12}"
+          f"{'named wrong':>12}{'mistakes named':>15}{'grading s':>10}", flush=True)
     with tempfile.TemporaryDirectory(prefix="mistake-naming-") as scratch:
-        root = Path(args.keep or scratch)
-        rows = {a: measure(a, args.doubles, root) for a in assignments}
-    print(f"\n{'assignment':<24}{'mistakes':>9}{'students':>9}{'hidden failed':>14}{'named right':>12}"
-          f"{'named wrong':>12}{'mistakes named':>15}{'grading s':>10}")
-    for assignment, row in rows.items():
-        failed = max(1, row["failed"])
-        print(f"{assignment:<24}{row['catalogued']:>9}{row['students']:>9}{row['failed']:>14}"
-              f"{100 * row['right'] / failed:>11.0f}%{100 * row['wrong'] / failed:>11.1f}%"
-              f"{row['named_mistakes']:>9} of {row['catalogued']:<3}{row['seconds']:>10.0f}")
-    if args.keep:
-        for row in rows.values():
-            print(f"class report: {row['report']}")
+        for assignment in assignments:  # a row as each assignment is done
+            row = measure(assignment, args.doubles, Path(args.keep or scratch))
+            failed = max(1, row["failed"])
+            print(f"{assignment:<24}{row['catalogued']:>9}{row['students']:>9}{row['failed']:>14}"
+                  f"{100 * row['right'] / failed:>11.0f}%{100 * row['wrong'] / failed:>11.1f}%"
+                  f"{row['named_mistakes']:>9} of {row['catalogued']:<3}{row['seconds']:>10.0f}"
+                  + (f"  report: {row['report']}" if args.keep else ""), flush=True)
     return 0
 
 
