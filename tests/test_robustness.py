@@ -276,6 +276,19 @@ VICTIMS = ("z_victim", "z_victim_late")  # graded after every attacker (student 
 LINKED = {"a_linked_to_source": "source/toy/toy.ipynb",  # a notebook that is a link to the solutions
           "a_linked_to_classmate": "submitted/z_victim/toy/toy.ipynb"}
 OVERSIZED = {"a_oversized": "take more than 64 MiB", "a_many_files": "more than 500 files and folders"}
+DATA_WRITER = "a_data_writer"  # an honest answer that also tries to change its own submitted data file
+WRITE_OWN_DATA = """
+import os
+for name, change in [("rewrite", lambda: open("data/big.bin", "r+b").write(b"x")),
+                     ("truncate", lambda: open("data/big.bin", "wb")),
+                     ("delete", lambda: os.remove("data/big.bin")),
+                     ("rename", lambda: os.rename("data/big.bin", "moved.bin"))]:
+    try:
+        change()
+        print("CHANGED", name)
+    except OSError:
+        print("KEPT", name)
+"""
 HOSTILE_TIME_LIMIT = 120
 NOTEBOOK_TIME_LIMIT = 20  # serial nbgrader autograde: seconds per notebook
 
@@ -333,8 +346,13 @@ def hostile(request, tmp_path_factory):
     submissions |= {victim: fill_answers(release, answers) for victim in VICTIMS}
     submissions |= dict.fromkeys(LINKED, release)
     submissions |= dict.fromkeys(OVERSIZED, release)
+    submissions[DATA_WRITER] = fill_answers(release, {**answers, "answer_double": WRITE_OWN_DATA
+                                                      + answers["answer_double"]})
     for student, notebook in submissions.items():
         course.submit("toy", student, notebook)
+    (course.root / "submitted" / DATA_WRITER / "toy" / "data").mkdir()
+    (course.root / "submitted" / DATA_WRITER / "toy" / "data" / "big.bin").write_bytes(bytes(range(256)) * 2**13)
+    data_writer = tree_digest(course.root / "submitted" / DATA_WRITER / "toy")
     with open(course.root / "submitted" / "a_oversized" / "toy" / "big.bin", "wb") as big:
         big.truncate(100 * 2**20)  # sparse: 100 MiB by its size, nothing on disk
     for number in range(600):
@@ -356,7 +374,8 @@ def hostile(request, tmp_path_factory):
     scores = {student: question_scores(course.db_url, "toy", student) for student in submissions}
     outputs = {student: output_text(course, student) for student in submissions}
     return SimpleNamespace(course=course, path=request.param, scores=scores, statuses=statuses, reasons=reasons,
-                           outputs=outputs, before=before, seconds=seconds, students=list(submissions))
+                           outputs=outputs, before=before, seconds=seconds, students=list(submissions),
+                           data_writer=data_writer)
 
 
 def test_honest_baseline_is_zero(hostile):
@@ -440,6 +459,15 @@ def test_oversized_submission_is_refused_with_a_reason(hostile, student):
         assert OVERSIZED[student] in hostile.reasons[student]
 
 
+def test_a_kernel_cannot_change_its_own_submitted_files(hostile):
+    """Its large data file is mounted read-only in the kernel's folder: every change fails, the submission
+    stays byte-identical, and the honest answer keeps its marks."""
+    assert tree_digest(hostile.course.root / "submitted" / DATA_WRITER / "toy") == hostile.data_writer
+    printed = hostile.outputs[DATA_WRITER]
+    assert [change for change in ("rewrite", "truncate", "delete", "rename") if f"KEPT {change}" not in printed] == []
+    assert hostile.scores[DATA_WRITER] == TOY_POINTS
+
+
 def test_batch_copies_no_oversized_submission(tmp_path):
     folder = tmp_path / "course" / "submitted" / "big" / "toy"
     folder.mkdir(parents=True)
@@ -450,3 +478,23 @@ def test_batch_copies_no_oversized_submission(tmp_path):
     assert snapshot.copies["big"] == folder  # graded from where it is: refused before anything is copied
     assert [p.name for p in (tmp_path / "scratch").rglob("*") if p.is_file()] == []
     assert snapshot.copies["small"].is_dir()
+
+
+def test_sandboxed_batch_copies_no_submission_and_reports_a_change(tmp_path):
+    """With sandboxed kernels (which cannot reach submitted/), the batch grades each submission where it is;
+    a folder changed meanwhile (a new collect) is reported, not put back. Unsandboxed, it is copied and put back."""
+    folders = {}
+    for student in ("ann", "bob"):
+        folders[student] = tmp_path / "course" / "submitted" / student / "toy"
+        folders[student].mkdir(parents=True)
+        (folders[student] / "data.bin").write_bytes(b"original")
+    sandboxed = SubmissionSnapshot(tmp_path / "course", "toy", ["ann", "bob"], tmp_path / "scratch", copy=False)
+    assert sandboxed.copies == folders
+    assert not (tmp_path / "scratch").exists()
+    (folders["ann"] / "data.bin").write_bytes(b"resubmitted")
+    assert sandboxed.restore_changed() == ([], ["ann"])
+    assert (folders["ann"] / "data.bin").read_bytes() == b"resubmitted"
+    unsandboxed = SubmissionSnapshot(tmp_path / "course", "toy", ["ann", "bob"], tmp_path / "copies", copy=True)
+    shutil.rmtree(folders["bob"])
+    assert unsandboxed.restore_changed() == (["bob"], [])
+    assert (folders["bob"] / "data.bin").read_bytes() == b"original"

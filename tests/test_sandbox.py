@@ -1,7 +1,10 @@
 """The grading kernel's sandbox, seen from inside a kernel, and the refusal to grade without it."""
 
+import hashlib
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -41,8 +44,8 @@ print(json.dumps(facts))
 '''
 
 
-def probe(folder, data, course):
-    manager = LimitedKernelManager(kernel_name="python3")
+def probe(folder, course, code=PROBE, files_from=""):
+    manager = LimitedKernelManager(kernel_name="python3", files_from=str(files_from))
     run_sync(manager.start_kernel)(cwd=str(folder), extra_arguments=["--IPKernelApp.log_level=ERROR"])
     client = BlockingKernelClient()
     client.load_connection_info(manager.get_connection_info())
@@ -50,7 +53,7 @@ def probe(folder, data, course):
     try:
         client.wait_for_ready(timeout=60)
         printed = []
-        reply = client.execute_interactive(f"COURSE = {str(course)!r}\n" + PROBE, timeout=60,
+        reply = client.execute_interactive(f"COURSE = {str(course)!r}\n" + code, timeout=60,
                                            output_hook=lambda m: printed.append(m["content"].get("text", "")))
         assert reply["content"]["status"] == "ok", reply["content"]
         return json.loads("".join(printed)), manager.get_connection_info()
@@ -73,7 +76,7 @@ def inside(tmp_path_factory):
     saved = os.environ.get(sandbox.DATA_ENV)
     os.environ[sandbox.DATA_ENV] = str(data)
     try:
-        facts, connection = probe(folder, data, course)
+        facts, connection = probe(folder, course)
     finally:
         os.environ.pop(sandbox.DATA_ENV) if saved is None else os.environ.__setitem__(sandbox.DATA_ENV, saved)
     return facts, connection, folder
@@ -101,6 +104,78 @@ def test_kernel_cannot_write_its_data_or_environment_nor_reach_the_network(insid
     assert facts["write_data"] == "OSError" and facts["write_env"] == "OSError"
     assert facts["network"] == "OSError"
     assert connection["transport"] == "ipc"
+
+
+LARGE_FILES_PROBE = r'''
+import hashlib, json, os
+from ipykernel.connect import get_connection_file
+def listing(folder):
+    try:
+        return sorted(os.listdir(folder))
+    except OSError as error:
+        return type(error).__name__
+def attempt(action):
+    try:
+        action()
+        return "done"
+    except OSError as error:
+        return type(error).__name__
+def digest(name):
+    return hashlib.sha256(open(name, "rb").read()).hexdigest()
+here = os.stat(".").st_dev
+facts = {
+    "digests": {name: digest(name) for name in ("top.bin", "data/big.bin", "data/small.txt")},
+    "own_mount": {name: os.stat(name).st_dev != here for name in ("top.bin", "data/big.bin", "data/small.txt")},
+    "rewrite": attempt(lambda: open("top.bin", "r+b").write(b"changed")),
+    "truncate": attempt(lambda: open("data/big.bin", "wb")),
+    "delete": attempt(lambda: os.remove("top.bin")),
+    "rename": attempt(lambda: os.rename("data/big.bin", "data/moved.bin")),
+    "chmod": attempt(lambda: os.chmod("top.bin", 0o666)),
+    "rewrite_small": attempt(lambda: open("data/small.txt", "w").write("mine")),
+    "new_file_beside": attempt(lambda: open("data/new.txt", "w").write("new")),
+    "staged": listing(os.path.dirname(get_connection_file()) + "/files"),
+}
+print(json.dumps(facts))
+'''
+
+
+def other_file_system(path):
+    """A folder for scratch files on another file system than ``path``, or None."""
+    for candidate in ("/dev/shm", "/var/tmp"):
+        if os.path.isdir(candidate) and os.stat(candidate).st_dev != os.stat(path).st_dev:
+            return candidate
+    return None
+
+
+@pytest.mark.parametrize("same_file_system", [True, False], ids=["hard-linked", "across-file-systems"])
+def test_kernel_reads_large_files_in_place_and_cannot_change_them(tmp_path, same_file_system):
+    """A submission's large files are mounted read-only in the kernel's folder (not copied into its memory):
+    writing, truncating, deleting, renaming them fails and the submission stays byte-identical; small files
+    stay private, writable copies."""
+    scratch = tempfile.gettempdir() if same_file_system else other_file_system(tempfile.gettempdir())
+    if scratch is None:
+        pytest.skip("no second file system here")
+    submission = Path(tempfile.mkdtemp(dir=scratch))  # beside the kernel's run folder, or on another file system
+    try:
+        (submission / "data").mkdir()
+        (submission / "top.bin").write_bytes(os.urandom(sandbox.BIND_MB * 2**20 + 5))
+        (submission / "data" / "big.bin").write_bytes(os.urandom(3 * 2**20))
+        (submission / "data" / "small.txt").write_text("small")
+        before = {str(p.relative_to(submission)): p.read_bytes() for p in submission.rglob("*") if p.is_file()}
+        folder = tmp_path / "autograded" / "student" / "a1"
+        folder.mkdir(parents=True)
+        facts, _ = probe(folder, tmp_path, LARGE_FILES_PROBE, files_from=submission)
+        after = {str(p.relative_to(submission)): p.read_bytes() for p in submission.rglob("*") if p.is_file()}
+    finally:
+        shutil.rmtree(submission)
+    assert after == before
+    assert facts["digests"] == {name: hashlib.sha256(data).hexdigest() for name, data in before.items()}
+    assert facts["own_mount"] == {"top.bin": True, "data/big.bin": True, "data/small.txt": False}
+    changes = ("rewrite", "truncate", "delete", "rename", "chmod")
+    assert [change for change in changes if facts[change] == "done"] == []
+    assert facts["rewrite_small"] == "done" and facts["new_file_beside"] == "done"
+    # its run folder's links to the submission: hidden from the kernel, and removed once it listens (as root)
+    assert facts["staged"] in ([], "PermissionError", "FileNotFoundError")
 
 
 def test_kernel_runs_under_limits(inside):

@@ -110,7 +110,8 @@ class BatchGrader:
         TrustedFiles.for_course(self.course_root, self.assignment)  # snapshot before any student runs
         self.incidents = []
         with tempfile.TemporaryDirectory(prefix="coursekit-batch-", dir=fast_scratch_root()) as scratch:
-            snapshot = SubmissionSnapshot(self.course_root, self.assignment, students, scratch)
+            snapshot = SubmissionSnapshot(self.course_root, self.assignment, students, scratch,
+                                          copy=sandbox.unsafe_requested())
             self.gradebook = merge.course_engine(self.db_url)
             self.layout = gradebook_copy.AssignmentLayout.read(self.gradebook, self.assignment)
             template = Path(scratch) / "template.db"
@@ -123,8 +124,11 @@ class BatchGrader:
             outcomes = self._run_pool(jobs)
             if self.gradebook_guard.restore_if_changed():
                 self.incidents.append("the gradebook was changed by a submission after its last merge: restored")
+            restored, changed = snapshot.restore_changed()
             self.incidents += [f"submitted/{s}/{self.assignment}/ was changed during grading: restored"
-                               for s in snapshot.restore_changed()]
+                               for s in restored]
+            self.incidents += [f"submitted/{s}/{self.assignment}/ changed during grading (not by its sandboxed "
+                               "kernels; a new collect?): graded as it was at the start" for s in changed]
         for incident in self.incidents:
             print(f"WARNING: {incident}", file=sys.stderr)
         return [outcomes[s] for s in students]

@@ -1,8 +1,9 @@
 """Keep a batch's inputs safe from the code it runs: submissions and the gradebook.
 
-Before any student code runs, every submission to grade is copied aside (workers grade the
-copies), and a shadow of the gradebook follows each of the grader's own writes. A submission
-that deletes or rewrites another's folder, or the gradebook, is undone.
+Before any student code runs, every submission's files are hashed; where kernels run without
+their sandbox (the instructor's opt-out), each submission is also copied aside and the workers
+grade the copies. A shadow of the gradebook follows each of the grader's own writes. A
+submission that deletes or rewrites another's folder, or the gradebook, is undone.
 """
 
 import hashlib
@@ -28,30 +29,40 @@ def tree_digest(folder):
 
 
 class SubmissionSnapshot:
-    """Copies of ``submitted/<student>/<assignment>/`` taken before grading starts."""
+    """``submitted/<student>/<assignment>/`` as grading found it: its digests, and a copy where kernels run
+    unsandboxed (``copy``). Sandboxed kernels cannot reach a submission, so the workers then grade it where
+    it is and nbgrader's copy into ``autograded/`` is the only one made."""
 
-    def __init__(self, course_root, assignment, students, scratch):
+    def __init__(self, course_root, assignment, students, scratch, copy=True):
         self.assignment = assignment
         self.real = {s: Path(course_root) / "submitted" / s / assignment for s in students}
-        self.copies = {s: Path(scratch) / "submitted" / s / assignment for s in students}
+        self.copies = dict(self.real)  # where each submission is graded from
         self.digests = {}
         for student, folder in list(self.real.items()):
             if intake.oversize(folder):  # refused unread and uncopied; its worker says why
-                self.copies[student] = self.real.pop(student)
+                self.real.pop(student)
                 continue
-            shutil.copytree(folder, self.copies[student], symlinks=True)
             self.digests[student] = tree_digest(folder)
+            if copy:
+                self.copies[student] = Path(scratch) / "submitted" / student / assignment
+                shutil.copytree(folder, self.copies[student], symlinks=True)
 
     def restore_changed(self):
-        """Put back every submission folder that changed during the batch; return the students."""
-        changed = []
+        """``(restored, changed)``: the students whose folder changed during the batch, put back from its copy
+        where there is one (``restored``), else left as found (``changed``: not by a sandboxed kernel, which
+        cannot reach it; a new collect, say)."""
+        restored, changed = [], []
         for student, folder in self.real.items():
-            if tree_digest(folder) != self.digests[student]:
-                if folder.exists():
-                    shutil.rmtree(folder)
-                shutil.copytree(self.copies[student], folder, symlinks=True)
+            if tree_digest(folder) == self.digests[student]:
+                continue
+            if self.copies[student] == folder:
                 changed.append(student)
-        return changed
+                continue
+            if folder.exists():
+                shutil.rmtree(folder)
+            shutil.copytree(self.copies[student], folder, symlinks=True)
+            restored.append(student)
+        return restored, changed
 
 
 class GradebookGuard:

@@ -14,7 +14,8 @@ What the kernel sees:
 - read-only: the system (``/usr``, ``/etc``), the Python installation and environment, and
   the few course modules the kernel side needs (``KERNEL_MODULES``);
 - the notebook's folder, at the notebook's path: a private memory file system of limited size
-  holding a copy of the submission; the data set: its private copy, read-only;
+  holding a copy of the submission's small files, its files of ``BIND_MB`` or more mounted
+  read-only in place (not held in memory twice); the data set: its private copy, read-only;
 - ``/tmp`` (also its home) and ``/dev/shm``: private memory file systems of limited size;
 - no path to the course, ``source/``, the gradebook, other submissions, the grader's home or
   the host's ``/dev/shm``; limits on processes and file size (with the wrapper's limits on
@@ -38,12 +39,15 @@ UNSAFE_ENV = "COURSEKIT_UNSAFE_NO_SANDBOX"
 STAGE = "/.coursekit/submission"  # the submission as the kernel's start script reads it (read-only)
 HOME = "/tmp"
 MPL_DIR = f"{HOME}/.matplotlib"  # matplotlib's writable folder in the kernel, with the grader's font list
-KERNEL_MODULES = ("coursekit/__init__.py", "coursekit/digits.py", "coursekit/grading/__init__.py",
-                  "coursekit/grading/kernel_side.py", "coursekit/grading/wire.py", "lr_utils.py")
+KERNEL_MODULES = ("coursekit/__init__.py", "coursekit/checks.py", "coursekit/digits.py",
+                  "coursekit/grading/__init__.py", "coursekit/grading/kernel_side.py", "coursekit/grading/wire.py",
+                  "lr_utils.py")
 PASSED_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "MPLBACKEND", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
               "MKL_NUM_THREADS", "PYTHONHASHSEED", "PYTHONPATH")
 DATA_ENV = "CATVNONCAT_DIR"  # lr_utils' data folder: the kernel's private copy
 COURSE_FILES_ENV = "COURSEKIT_KERNEL_COURSE_FILES"  # the assignment's helper files, laid over the submission's
+COPIED, BOUND = "copied", "bound"  # a staged folder's parts: copied into the notebook folder, mounted read-only
+BIND_MB = 1  # a submission's files of this size or more are read in place (read-only), not copied
 SYSTEM_DIRS = ("/usr", "/etc")
 SYSTEM_LINKS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 OWN_UIDS = (1_000_000, 2_000_000_000)  # root mode: each kernel runs under a random uid of this range
@@ -72,7 +76,7 @@ class Layout:
     """What one kernel's sandbox holds."""
 
     notebook_folder: Path  # where the kernel works (its path inside is the same)
-    files_from: Path  # folder whose files the notebook folder starts with
+    files_from: Path  # the staged folder (``stage``) whose files the notebook folder starts with
     run_dir: Path  # the kernel's connection file and sockets
     data_dir: Path | None = None  # its private copy of the data set (read-only inside)
     limits: SandboxLimits = SandboxLimits()
@@ -154,8 +158,13 @@ def folder_size(folder):
 
 
 def stage(files_from, folder, course_files=None):
-    """Copy the submission's files the kernel may see into ``folder``: regular files only, no notebook;
+    """Lay out the submission's files the kernel may see under ``folder``: regular files only, no notebook;
     then the course's helper files (``course_files``) over them, so every grading path runs the same ones.
+
+    ``folder / COPIED`` holds what the kernel's start script copies into its notebook folder (small
+    files, and files the kernel's uid could not read in place); ``folder / BOUND`` holds the files of
+    BIND_MB or more, mounted read-only at their place instead (a hard link, or across file systems a
+    symbolic link to the file): a submission's data is not held in memory a second time.
 
     The notebook in the folder nbgrader grades has the instructor's test cells (hidden tests
     included) put back; the kernel gets its code cell by cell and needs no notebook. Symbolic
@@ -164,20 +173,44 @@ def stage(files_from, folder, course_files=None):
     folder = Path(folder)
     if folder.exists():
         shutil.rmtree(folder)
-    folder.mkdir()
+    copied, bound = folder / COPIED, folder / BOUND
+    copied.mkdir(parents=True)
+    bound.mkdir()
+    course = [path.relative_to(course_files) for path in sorted(Path(course_files).rglob("*"))
+              if path.is_file()] if course_files else []
     for path in sorted(Path(files_from).rglob("*")):
-        target = folder / path.relative_to(files_from)
+        relative = path.relative_to(files_from)
+        target = copied / relative
         if path.is_symlink() or not target.parent.is_dir() or path.suffix == ".ipynb":
             continue
         if path.is_dir():
             target.mkdir()
+        elif path.is_file() and bindable(path) and not any(overlap(relative, other) for other in course):
+            (bound / relative).parent.mkdir(parents=True, exist_ok=True)
+            share_or_refer(path, bound / relative)
         elif path.is_file():
             share_or_copy(path, target)
-    for path in sorted(Path(course_files).rglob("*")) if course_files else []:
-        if path.is_file():
-            target = clear_way(folder, path.relative_to(course_files))
-            shutil.copyfile(path, target)
+    for relative in course:
+        shutil.copyfile(Path(course_files) / relative, clear_way(copied, relative))
     return folder
+
+
+def bindable(path):
+    """A file the kernel reads through a read-only mount: large, and readable by anyone (the kernel's uid)."""
+    st = path.stat()
+    return st.st_size >= BIND_MB * 2**20 and bool(st.st_mode & 0o004)
+
+
+def overlap(path, other):
+    """Whether one of two relative paths is the other or lies below it."""
+    return path == other or path in other.parents or other in path.parents
+
+
+def bound_files(staged):
+    """``[(source, relative path)]`` of the files a staged folder has the kernel read in place."""
+    bound = Path(staged) / BOUND
+    return [(str(path), path.relative_to(bound)) for path in sorted(bound.rglob("*"))
+            if path.is_symlink() or path.is_file()]
 
 
 def clear_way(folder, relative):
@@ -198,7 +231,7 @@ def clear_way(folder, relative):
 
 def share_or_copy(path, target):
     """A hard link to ``path`` when anyone may read it and it is on the same file system (the sandbox
-    mounts the staged folder read-only), else a copy: a submission is not held in memory twice."""
+    mounts the staged folder read-only), else a copy."""
     try:
         if path.stat().st_mode & 0o004:
             os.link(path, target)
@@ -206,6 +239,15 @@ def share_or_copy(path, target):
     except OSError:
         pass
     shutil.copyfile(path, target)
+
+
+def share_or_refer(path, target):
+    """A hard link to ``path`` (the very file checked, wherever its name goes later), or across file
+    systems a symbolic link to its real path: either is only ever mounted read-only."""
+    try:
+        os.link(path, target)
+    except OSError:
+        os.symlink(os.path.realpath(path), target)
 
 
 def socket_paths(connection_info):
@@ -230,14 +272,16 @@ class MountPlan:
     def __init__(self, existing):
         self.options, self.made = [], set(existing)
 
-    def ensure_parents(self, path):
+    def ensure_parents(self, path, writable_below=None):
         for parent in reversed(Path(path).parents):
             if str(parent) not in self.made:
-                self.options += ["--perms", "0755", "--dir", str(parent)]
+                shared = writable_below is not None and parent.is_relative_to(writable_below)
+                self.options += ["--perms", "1777" if shared else "0755", "--dir", str(parent)]
                 self.made.add(str(parent))
 
-    def add(self, kind, path, source=None, size_mb=None):
-        self.ensure_parents(path)
+    def add(self, kind, path, source=None, size_mb=None, writable_below=None):
+        """Mount ``path``; parents made for it below ``writable_below`` are writable by the kernel."""
+        self.ensure_parents(path, writable_below)
         if size_mb:
             self.options += ["--size", str(size_mb * 2**20), "--perms", "1777"]
         self.options += [kind, *([source] if source else []), path]
@@ -269,13 +313,17 @@ def command(layout, kernel_cmd, environment, uid=None):
     mounts += [("--ro-bind", f, f) for f in kernel_module_files()]
     mounts += [("--ro-bind", cache, f"{MPL_DIR}/{Path(cache).name}") for cache in font_caches()]
     mounts += [("--bind", str(layout.run_dir), str(layout.run_dir)),
-               ("--ro-bind", str(layout.files_from), STAGE)]
+               ("--ro-bind", str(Path(layout.files_from) / COPIED), STAGE)]
+    mounts += [("--ro-bind", source, str(layout.notebook_folder / relative))
+               for source, relative in bound_files(layout.files_from)]
     if layout.data_dir and Path(layout.data_dir).is_dir():
         mounts.append(("--ro-bind", str(layout.data_dir), str(layout.data_dir)))
-    folder_mb = limits.folder_mb + folder_size(layout.files_from) // 2**20 + 1
+    folder_mb = limits.folder_mb + folder_size(Path(layout.files_from) / COPIED) // 2**20 + 1
     for kind, source, path in sorted(mounts + [("--tmpfs", None, str(layout.notebook_folder))],
                                      key=lambda mount: mount[2]):
-        plan.add(kind, path, source, folder_mb if kind == "--tmpfs" else None)
+        plan.add(kind, path, source, folder_mb if kind == "--tmpfs" else None, layout.notebook_folder)
+    if Path(layout.files_from).is_relative_to(layout.run_dir):  # its links to the submission: out of the kernel's reach
+        plan.options += ["--size", "4096", "--perms", "0000", "--tmpfs", str(layout.files_from)]
     env = {name: environment[name] for name in PASSED_ENV if environment.get(name)}
     env.pop(DATA_ENV, None)
     if layout.data_dir and Path(layout.data_dir).is_dir():

@@ -1,8 +1,9 @@
 """Grade one submission in a scratch course of its own (runs in a forked worker process).
 
-The scratch course holds a copy of the submission, the instructor's source files and a copy
-of the gradebook, so the student's code never runs inside the real course folders and no
-two workers write the same SQLite file. The parent merges the result afterwards.
+The scratch course holds a link to the submission (nbgrader reads it there and copies it once,
+into the scratch course's ``autograded/``), the instructor's source files and a copy of the
+gradebook, so the student's code never runs inside the real course folders and no two
+workers write the same SQLite file. The parent merges the result afterwards.
 """
 
 import io
@@ -52,11 +53,11 @@ class Job:
 
 
 def prepare(job):
-    """Lay out the scratch course: submission copy, trusted source files, gradebook copy."""
+    """Lay out the scratch course: submission link, trusted source files, gradebook copy."""
     intake.check_submission(job.submission_dir)
-    job.scratch.mkdir(parents=True)
-    shutil.copytree(job.submission_dir, job.root / "submitted" / job.student / job.assignment, symlinks=True,
-                    copy_function=os.link)  # the batch's copy, on the same file system: linked, not copied again
+    submitted = job.root / "submitted" / job.student / job.assignment
+    submitted.parent.mkdir(parents=True)
+    submitted.symlink_to(job.submission_dir.resolve(), target_is_directory=True)  # read only, by nbgrader
     TrustedFiles.for_course(job.course_root, job.assignment).write_source_files(job.root / "source" / job.assignment)
     shutil.copyfile(job.template_db, job.db)
 
