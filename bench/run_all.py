@@ -5,8 +5,8 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SCRIPTS = [["dataset_figures.py"], ["notebook_runtime.py"], ["remote_calls.py"], ["batch_vs_serial.py", "--k", "40"],
-           ["blas_contention.py"], ["scale.py"], ["sandbox_cost.py"]]
+SCRIPTS = [["dataset_figures.py"], ["notebook_runtime.py"], ["remote_calls.py"], ["vs_stock_nbgrader.py", "--k", "20"],
+           ["blas_threads.py"], ["blas_contention.py"], ["scale.py"], ["sandbox_cost.py"]]
 
 if __name__ == "__main__":
     for script, *args in SCRIPTS:

@@ -20,14 +20,13 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from batch_vs_serial import make_course, mixed_submissions
 from nbgrader.api import Gradebook, new_uuid
+from vs_stock_nbgrader import OUR_CONFIG, make_course, mixed_submissions
 
 from coursekit.grading import gradebook_copy, merge
 from coursekit.grading.batch import BatchGrader
 from coursekit.grading.guard import GradebookGuard
 from coursekit.grading.harness import TempCourse
-from coursekit.paths import SOURCE_DIR
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -75,21 +74,22 @@ class WorkerMemory(threading.Thread):
         return max(self.peaks.values(), default=0)
 
 
-def grade_class(scratch, assignment, submissions, workers):
+def grade_class(scratch, assignment, release, submissions, workers):
     """Grade ``submissions`` in a new course; (wall seconds, outcomes, peak bytes per worker, gradebook bytes)."""
-    course = make_course(Path(scratch) / f"k{len(submissions)}-w{workers}", assignment, SOURCE_DIR, submissions)
-    grader = BatchGrader(course.root, assignment, workers=workers, progress=False)
+    root = make_course(Path(scratch) / f"k{len(submissions)}-w{workers}", assignment, OUR_CONFIG, release, submissions)
+    grader = BatchGrader(root, assignment, workers=workers, progress=False)
     memory = WorkerMemory()
     memory.start()
     started = time.monotonic()
     outcomes = grader.grade(sorted(submissions))
     wall = time.monotonic() - started
-    return wall, outcomes, memory.stop(), (course.root / "gradebook.db").stat().st_size
+    return wall, outcomes, memory.stop(), (root / "gradebook.db").stat().st_size
 
 
 def part_grading(assignment, ks, worker_counts, scratch):
     template = TempCourse(Path(scratch) / "template", [assignment])
-    everyone = mixed_submissions(template, assignment, max(ks))
+    everyone = mixed_submissions(template.release_notebook(assignment), template.source_notebook(assignment), max(ks))
+    release = template.notebook_path("release", assignment)
     names = sorted(everyone)
     print(f"\n{assignment}: course-grade as the class grows (load average {os.getloadavg()[0]:.2f} at start)")
     print(f"  {'K':>4} {'workers':>7} {'wall s':>8} {'s/submission':>12} {'merge ms':>9} "
@@ -98,7 +98,7 @@ def part_grading(assignment, ks, worker_counts, scratch):
     for k in ks:
         for workers in worker_counts:
             subs = {name: everyone[name] for name in names[:k]}
-            wall, outcomes, peak, size = grade_class(scratch, assignment, subs, workers)
+            wall, outcomes, peak, size = grade_class(scratch, assignment, release, subs, workers)
             merges = statistics.median(o.timing.get("merge", 0.0) for o in outcomes) * 1000
             problems = sum(o.status != "graded" for o in outcomes)
             print(f"  {k:>4} {workers:>7} {wall:>8.1f} {wall / k:>12.2f} {merges:>9.1f} "

@@ -8,9 +8,12 @@ each tests/test_a*.py, on the same executor.
 
 import nbformat
 import pytest
+from jupyter_core.utils import run_sync
 
+from coursekit.grading import prestart
 from coursekit.grading.cleanroom import CleanRoomExecute, cells_skipped_at_grading
 from coursekit.grading.harness import TempCourse
+from coursekit.grading.limits import kill_process_groups
 from coursekit.grading.skipping import SKIP_AT_GRADING, SKIP_TAGS, marked_sources, stale_reads
 from coursekit.grading.trusted import TrustedFiles
 from coursekit.paths import SOURCE_DIR, assignments
@@ -169,3 +172,29 @@ def test_both_paths_skip_the_marked_cells_and_run_the_rest(graded_both_ways, stu
 def test_the_solution_keeps_full_marks_with_cells_skipped(graded_both_ways):
     _, _, batch = graded_both_ways
     assert batch.scores["batch"] == batch.max_scores
+
+
+def test_a_kernel_started_ahead_has_imported_what_the_notebook_imports(tmp_path):
+    """The batch's next kernel imports the installed modules the notebook imports (off the critical path),
+    binding no name; the assignment's own modules, which a submission may replace, are left alone."""
+    trusted = TrustedFiles.for_course(SOURCE_DIR.parent, "a5_training")
+    modules = prestart.installed_imports(trusted)
+    assert {"numpy", "matplotlib.pyplot", "coursekit.digits"} <= set(modules)
+    assert not {"training_checks", "multilayer_net"} & set(modules)
+    environment = prestart.kernel_environment(trusted, tmp_path, 4096, tmp_path / "kernel.pids")
+    folder = tmp_path / "notebook"
+    prestart.start_kernel(prestart.kernel_name_of(trusted), environment, [], folder, folder, modules)
+    started = prestart.take(prestart.kernel_name_of(trusted))
+    client = started.manager.client()
+    client.start_channels()
+    printed = []
+    try:
+        run_sync(client.execute_interactive)(
+            "import sys\nprint(sorted(m for m in ('numpy', 'matplotlib.pyplot', 'multilayer_net') if m in sys.modules),"
+            " [name for name in ('numpy', 'np', 'plt') if name in dir()])", timeout=60,
+            output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
+    finally:
+        client.stop_channels()
+        run_sync(started.manager.shutdown_kernel)(now=True)
+        kill_process_groups(str(tmp_path / "kernel.pids"))
+    assert "".join(printed).strip() == "['matplotlib.pyplot', 'numpy'] []"

@@ -79,6 +79,12 @@ def ensure_assignment(config, db_url, assignment):
     course.generate_assignment(config, assignment)
 
 
+def blas_threads(workers, cores=None):
+    """BLAS threads per kernel: the machine's cores shared among the workers, at least one each
+    (measured against the alternatives by bench/blas_threads.py; README, "Grading a class")."""
+    return max(1, (cores or os.cpu_count() or 1) // max(1, workers))
+
+
 def zero_rows(layout, job):
     """Rows of a submission whose grading never finished: zero on every cell."""
     path = job.scratch.parent / f"{job.scratch.name}-zero.db"
@@ -89,10 +95,11 @@ def zero_rows(layout, job):
 class BatchGrader:
     """Grade many submissions with a pool of forked workers and one gradebook writer."""
 
-    def __init__(self, course_root, assignment, workers=None, time_limit=600, progress=True):
+    def __init__(self, course_root, assignment, workers=None, time_limit=600, progress=True, threads=None):
         self.course_root = Path(course_root).resolve()
         self.assignment = assignment
         self.workers = max(1, workers or os.cpu_count() or 1)
+        self.threads = threads or blas_threads(self.workers)  # OPENBLAS/OMP/MKL_NUM_THREADS of each kernel
         self.time_limit = time_limit
         self.progress = progress
         self.config = course.course_config(self.course_root)
@@ -135,7 +142,7 @@ class BatchGrader:
 
     def _run_pool(self, jobs):
         context = multiprocessing.get_context("fork")
-        threads = max(1, (os.cpu_count() or 1) // self.workers)
+        threads = self.threads
         pending, running, outcomes, ahead = list(jobs), {}, {}, []
         bar = tqdm(total=len(jobs), desc=f"grading {self.assignment}", unit="sub", disable=not self.progress)
         try:

@@ -1,12 +1,17 @@
 """Kernels started ahead of their notebooks: the next submission's kernel boots while the current one is graded.
 
-A batch worker lays out its submission and starts its kernel before the batch needs it; the
-clean-room executor then takes that kernel instead of starting one, and moves it into the
-notebook's folder before any student code runs.
+A batch worker lays out its submission and starts its kernel before the batch needs it, and has it
+import the installed modules the assignment's notebook imports (NumPy, Matplotlib...: most of a
+short notebook's time); the clean-room executor then takes that kernel instead of starting one,
+and moves it into the notebook's folder before any student code runs.
 """
 
+import ast
+import importlib.util
 import json
 import os
+import queue
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +42,53 @@ def kernel_name_of(trusted):
     return "python3"
 
 
+def imported_modules(source):
+    """Absolute module names a cell's code imports (``import a.b``, ``from a.b import c``)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names} | \
+        {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module}
+
+
+def installed_imports(trusted):
+    """Modules the assignment's notebooks import that come from the installed environment, not from the
+    assignment's folder (whose files a submission may replace)."""
+    notebooks = [json.loads(data) for path, data in trusted.files.items()
+                 if path.suffix == ".ipynb" and path.parent == trusted.source_dir]
+    modules = {name for notebook in notebooks for cell in notebook.get("cells", []) if cell.get("cell_type") == "code"
+               for name in imported_modules("".join(cell.get("source", "")))}
+    local = {path.relative_to(trusted.source_dir).parts[0].split(".")[0] for path in trusted.files
+             if path.is_relative_to(trusted.source_dir)}
+    return sorted(name for name in modules if name.split(".")[0] not in local
+                  and importlib.util.find_spec(name.split(".")[0]) is not None)
+
+
+WARM_UP = """def _coursekit_warm_up(names):
+    import importlib
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+_coursekit_warm_up({names!r})
+del _coursekit_warm_up
+"""
+
+
+def warm_up(client, modules, timeout=60):
+    """Have the kernel import ``modules`` now, binding no name (the notebook's own imports then find them)."""
+    if not modules:
+        return
+    msg_id = client.execute(WARM_UP.format(names=list(modules)), silent=True, store_history=False)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        reply = run_sync(client.get_shell_msg)(timeout=max(0.1, deadline - time.monotonic()))
+        if reply.get("parent_header", {}).get("msg_id") == msg_id:
+            return
+
+
 @dataclass
 class StartedKernel:
     manager: LimitedKernelManager
@@ -44,8 +96,8 @@ class StartedKernel:
     environment: dict
 
 
-def start_kernel(kernel_name, environment, extra_arguments, cwd, files_from):
-    """Start a grading kernel now (it boots in the background) and keep it for ``take``.
+def start_kernel(kernel_name, environment, extra_arguments, cwd, files_from, modules=()):
+    """Start a grading kernel now, have it import ``modules``, and keep it for ``take``.
 
     ``cwd`` is the notebook's folder to be (made now if missing); the kernel's sandbox starts
     it with the files of ``files_from`` (the submission), as nbgrader will lay them out there.
@@ -64,7 +116,8 @@ def start_kernel(kernel_name, environment, extra_arguments, cwd, files_from):
     client.start_channels()
     try:  # booted before nbgrader lays out (and first deletes) the notebook's folder
         run_sync(client.wait_for_ready)(timeout=60)
-    except RuntimeError:  # it died while booting: the executor starts one as usual
+        warm_up(client, modules)
+    except (RuntimeError, queue.Empty):  # it died or hung while booting: the executor starts one as usual
         run_sync(manager.shutdown_kernel)(now=True)
         return
     finally:

@@ -71,7 +71,8 @@ def start_kernel_ahead(job, config):
     environment = prestart.kernel_environment(trusted, job.scratch, executor.memory_limit_mb, job.pidfile)
     try:
         prestart.start_kernel(prestart.kernel_name_of(trusted), environment, executor.extra_arguments,
-                              job.autograded, files_from=job.root / "submitted" / job.student / job.assignment)
+                              job.autograded, files_from=job.root / "submitted" / job.student / job.assignment,
+                              modules=prestart.installed_imports(trusted))
     except Exception:  # noqa: BLE001 (only a head start: the executor starts the kernel itself and reports why not)
         pass
 
