@@ -171,7 +171,7 @@ def mistakes_chart(assignment, rows, students):
     ax.barh(positions, other, left=[f + n for f, n in zip(full, named, strict=True)], color="#b0b0b0",
             label="lost: other reasons")
     ax.set_yticks(list(positions), questions, fontsize=8)
-    ax.invert_yaxis()
+    ax.set_ylim(len(questions) - 0.5, -0.5)  # first question on top, no empty band
     ax.set_xlim(0, 100)
     ax.set_xlabel(f"% of {students} students")
     ax.set_title(f"{assignment}: where the class lost points", pad=24)
