@@ -2,6 +2,8 @@
 
 import os
 
+from nbgrader.converters import GenerateAssignment
+
 c = get_config()  # noqa: F821 (provided by nbgrader's config loader)
 
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
@@ -9,7 +11,14 @@ COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.course_id = "dl-foundations"
 c.CourseDirectory.root = COURSE_ROOT
 c.CourseDirectory.source_directory = "source"
-c.CourseDirectory.release_directory = "release"
+# The course's language (docs/i18n.md): "en", or "zh_CN" for the Chinese edition. `nbgrader generate_assignment`
+# then writes the release (into zh_CN/release/) and the gradebook in that language, so grading and feedback follow.
+# After changing it, generate the assignments again (`nbgrader generate_assignment --force <assignment>`).
+COURSE_LANGUAGE = "en"
+c.CourseLanguage.language = COURSE_LANGUAGE
+c.CourseDirectory.release_directory = "release" if COURSE_LANGUAGE == "en" else f"{COURSE_LANGUAGE}/release"
+c.GenerateAssignment.preprocessors = ["coursekit.i18n_course.TranslateMarkdown",
+                                      *GenerateAssignment.class_traits()["preprocessors"].default()]
 c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"

@@ -8,9 +8,13 @@ name and the cell's id (stable while cells move), ``msgid`` the English text. A 
 its old translation marked fuzzy (stale) with the old English beside it, a new cell has no translation
 yet, and a deleted cell's entry becomes obsolete. ``python -m coursekit.i18n check`` lists what needs a
 translator; tests/test_i18n.py fails on the same list.
+
+Python modules students meet (``lr_utils``) keep their messages in a ``MESSAGES`` table of whole texts with
+named fields; each such module is a domain too, one message per table key (``msgctxt`` ``lr_utils.py#not-found``).
 """
 
 import argparse
+import ast
 import copy
 import sys
 from pathlib import Path
@@ -28,11 +32,27 @@ PROJECT = "dl-foundations-course"
 FIX = "run `make translations`, translate the entry in {po} (and delete its `#, fuzzy` line), then `make release`"
 
 
+MESSAGE_MODULES = {"lr_utils": COURSE_ROOT / "lr_utils.py"}
+
+
 def course_notebooks():
     """``{domain: notebook path}`` of every notebook students read in the course's language."""
     notebooks = {name: next((SOURCE_DIR / name).glob("*.ipynb")) for name in assignments()}
     notebooks[FIRST_STEPS.stem] = FIRST_STEPS
     return notebooks
+
+
+def course_texts():
+    """``{domain: file}`` of everything translated: the notebooks, and the modules with a ``MESSAGES`` table."""
+    return {**course_notebooks(), **MESSAGE_MODULES}
+
+
+def message_table(path):
+    """``{key: English}`` of the module's ``MESSAGES`` table, read without importing the module."""
+    for node in ast.parse(Path(path).read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(target, "id", None) == "MESSAGES" for target in node.targets):
+            return ast.literal_eval(node.value)
+    raise ValueError(f"{path} has no MESSAGES table of literal texts")
 
 
 def cell_key(path, cell):
@@ -65,8 +85,12 @@ def by_key(catalog):
 
 
 def template(domain, path):
-    """The template of one notebook: its Markdown cells in order, keyed by cell id."""
+    """The template of one notebook (its Markdown cells in order, keyed by cell id) or message module."""
     catalog = Catalog(domain=domain, project=PROJECT, fuzzy=False)
+    if Path(path).suffix == ".py":
+        for key, english in message_table(path).items():
+            catalog.add(english, context=f"{Path(path).name}#{key}")
+        return catalog
     for cell in nbformat.read(path, as_version=4).cells:
         if cell.cell_type == "markdown":
             catalog.add(cell.source, context=cell_key(path, cell))
@@ -99,7 +123,7 @@ def merged(new_template, old, language):
 
 def update_catalogs(languages=LANGUAGES):
     """Write every notebook's template and bring each language's catalog up to date (``make translations``)."""
-    for domain, path in course_notebooks().items():
+    for domain, path in course_texts().items():
         fresh = template(domain, path)
         pot = template_path(domain)
         if pot.exists():
@@ -110,6 +134,10 @@ def update_catalogs(languages=LANGUAGES):
             write_catalog(po, merged(fresh, read_catalog(po) if po.exists() else None, language))
 
 
+def kind_of(key):
+    return "Markdown cell" if ".ipynb#" in key else "Message"
+
+
 def catalog_problems(english, translated, where):
     """What is missing, stale or obsolete in the catalog ``translated`` (at ``where``) of template ``english``."""
     found = []
@@ -117,9 +145,9 @@ def catalog_problems(english, translated, where):
     for key, message in by_key(english).items():
         entry = catalog.get(key)
         if entry is None or not entry.string:
-            found.append(f"Markdown cell {key} has no translation in {where}: {fix}")
+            found.append(f"{kind_of(key)} {key} has no translation in {where}: {fix}")
         elif entry.id != message.id or entry.fuzzy:
-            found.append(f"Markdown cell {key} changed in English, its translation in {where} is stale: {fix}")
+            found.append(f"{kind_of(key)} {key} changed in English, its translation in {where} is stale: {fix}")
     for key in sorted(set(catalog) - set(by_key(english))):
         found.append(f"{where}: entry {key} is obsolete (no such Markdown cell any more): run `make translations`")
     return found
@@ -128,7 +156,7 @@ def catalog_problems(english, translated, where):
 def problems(language, domains=None):
     """What a translator must do before ``language``'s notebooks (of ``domains``, default all) are complete."""
     found = []
-    for domain, path in course_notebooks().items():
+    for domain, path in course_texts().items():
         if domains is not None and domain not in domains:
             continue
         po = catalog_path(language, domain)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from coursekit import i18n
 from coursekit.grading import course
-from coursekit.paths import RELEASE_DIR, SOURCE_DIR, assignments
+from coursekit.i18n_course import SOURCE_LANGUAGE, language_config, release_directory
+from coursekit.paths import COURSE_ROOT, RELEASE_DIR, SOURCE_DIR, assignments
 from coursekit.standalone import make_standalone
 
 
@@ -22,22 +23,25 @@ def generate_releases(names, source_dir=SOURCE_DIR, out_dir=RELEASE_DIR, languag
     The scratch course keeps the instructor's gradebook untouched; the result equals
     ``nbgrader generate_assignment`` run in the course folder, plus the course modules and data
     the folder needs to run without the course installed (``coursekit.standalone``). With a ``language``
-    the notebooks' Markdown is first translated from the catalogs (``coursekit.i18n``).
+    the course is set in that language (``coursekit.i18n_course``): nbgrader translates the Markdown from the
+    catalogs as it generates, as in a course whose nbgrader_config.py sets ``COURSE_LANGUAGE``.
     """
+    language = language or SOURCE_LANGUAGE
     with tempfile.TemporaryDirectory(prefix="coursekit-release-") as scratch:
-        config = course.course_config(scratch)
+        config = course.course_config(scratch, extra=language_config(language))
         for name in names:
             shutil.copytree(source_dir / name, Path(scratch) / "source" / name,
                             ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-            if language:
-                (notebook,) = (Path(scratch) / "source" / name).glob("*.ipynb")
-                i18n.translate_file(notebook, notebook, language, name)
             course.generate_assignment(config, name)
             target = Path(out_dir) / name
             if target.exists():
                 shutil.rmtree(target)
-            shutil.copytree(Path(scratch) / "release" / name, target)
+            shutil.copytree(Path(scratch) / release_directory(language) / name, target)
             make_standalone(target)
+            if language != SOURCE_LANGUAGE and (target / "lr_utils.py").is_file():  # its messages travel with it
+                catalog = i18n.catalog_path(language, "lr_utils").relative_to(COURSE_ROOT)
+                (target / catalog).parent.mkdir(parents=True)
+                shutil.copyfile(COURSE_ROOT / catalog, target / catalog)
 
 
 def main(argv=None):

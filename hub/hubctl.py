@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set up and run the course's JupyterHub on one Debian machine, as root.
 
-    python3 hub/hubctl.py setup --roster roster.csv [--port 8000] [--exchange ngshare]   # everything, then start
+    python3 hub/hubctl.py setup --roster roster.csv [--port 8000] [--exchange ngshare] [--language zh_CN]
     python3 hub/hubctl.py start | stop | status
     python3 hub/hubctl.py kit      # after changing coursekit/checks.py, lr_utils.py or the data
 
@@ -11,8 +11,11 @@ nbgrader's exchange, builds the shared read-only student environment, copies the
 the instructor's home (if not there yet; only the instructor can read it), installs the hub's
 configuration and the instructor's ``course`` command, and starts the hub. With ``--exchange ngshare``
 the exchange is the ngshare service instead of a shared folder (docs/jupyterhub.md, "Choosing the
-exchange"); ``start`` then creates the course in ngshare and enrols the roster. It can be run again:
-it keeps users, passwords already set, the course folder and an environment that is up to date.
+exchange"); ``start`` then creates the course in ngshare and enrols the roster. ``--language zh_CN`` teaches
+the course in Chinese: it sets ``COURSE_LANGUAGE`` in the course folder's nbgrader_config.py, so ``course
+release`` hands out the Chinese notebooks and grading and feedback follow (docs/i18n.md). It can be run again:
+it keeps users, passwords already set, the course folder (its language too, unless ``--language`` is given)
+and an environment that is up to date.
 Standard library only, so it runs on the system's Python 3.11 before anything is installed.
 """
 
@@ -308,6 +311,38 @@ def install_course(course_src, course_root, instructor):
     course_root.chmod(0o700)
 
 
+LANGUAGE_LINE = re.compile(r'^COURSE_LANGUAGE = "([A-Za-z_]+)"$', re.MULTILINE)
+
+
+def course_languages(course_root):
+    """The languages a course can be taught in: English, its source, and each language of its locale/."""
+    locale = Path(course_root) / "locale"
+    languages = sorted(p.name for p in locale.iterdir() if (p / "LC_MESSAGES").is_dir()) if locale.is_dir() else []
+    return ["en", *languages]
+
+
+def course_language(course_root):
+    """The language the course folder's nbgrader_config.py sets (``COURSE_LANGUAGE``)."""
+    found = LANGUAGE_LINE.findall((Path(course_root) / "nbgrader_config.py").read_text())
+    return found[0] if len(found) == 1 else "en"
+
+
+def set_course_language(course_root, language):
+    """Set ``COURSE_LANGUAGE`` in the course folder's nbgrader_config.py (its one line that says it)."""
+    config = Path(course_root) / "nbgrader_config.py"
+    if language not in course_languages(course_root):
+        sys.exit(f"--language {language}: the course in {course_root} can be taught in "
+                 f"{', '.join(course_languages(course_root))} (a language needs its catalogs in locale/).")
+    text, count = LANGUAGE_LINE.subn(f'COURSE_LANGUAGE = "{language}"', config.read_text())
+    if count != 1:
+        sys.exit(f"{config} has no line `COURSE_LANGUAGE = \"en\"` (or more than one): put the line of the course's "
+                 "own nbgrader_config.py back, then run setup again.")
+    if language != course_language(course_root):
+        config.write_text(text)
+        log(f"the course is taught in {language}: COURSE_LANGUAGE set in {config}; run `course release` again "
+            "for assignments already released")
+
+
 def others_can_reach(path):
     """Whether a user other than the owners could open ``path``: every folder above it searchable by others."""
     path = path.resolve()
@@ -537,6 +572,8 @@ def setup(args):
     lock_checkout(Path(args.course))
     course_root = Path(args.course_root or Path(pwd.getpwnam(instructor).pw_dir) / args.course_id)
     install_course(args.course, course_root, instructor)
+    if args.language:
+        set_course_language(course_root, args.language)
     STATE.mkdir(mode=0o700, parents=True, exist_ok=True)
     ngshare = ngshare_settings(args.exchange)
     env = build_environment(course_root, args.course_id, instructor, ngshare and ngshare["url"])
@@ -544,6 +581,7 @@ def setup(args):
     write_hub_config({
         "ip": args.ip, "port": args.port, "env": str(env), "state_dir": str(STATE), "proxy": proxy,
         "course_id": args.course_id, "course_root": str(course_root), "instructor": instructor,
+        "language": course_language(course_root),
         "students": roster["students"], "exchange": str(EXCHANGE), "ngshare": ngshare,
         "student_config": str(PREFIX / "jupyter" / "student"),
         "instructor_config": str(PREFIX / "jupyter" / "instructor"),
@@ -573,6 +611,8 @@ def main(argv=None):
                       help="processes and threads of each student's server (default 256)")
     make.add_argument("--file-size-limit", default="100M",
                       help="largest file a student's server may write, in the exchange or anywhere (default 100M)")
+    make.add_argument("--language", help="the course's language: en (the default of a new course folder) or zh_CN "
+                      "(Simplified Chinese); without it, the course folder keeps the language it has")
     make.add_argument("--no-start", action="store_true", help="set up only")
     for name in ("start", "stop", "status"):
         commands.add_parser(name)

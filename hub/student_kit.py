@@ -76,7 +76,9 @@ def needed_files(course_root):
         if path is not None:
             files.add(path.relative_to(course_root))
             wanted |= imported_modules(path.read_text())
-    return sorted(files) + [Path(f) for f in DATA_FILES]
+    catalogs = sorted(path.relative_to(course_root) for path in course_root.glob("locale/*/LC_MESSAGES/*.po")
+                      if path.stem in TOP_MODULES)  # the translations of lr_utils's messages
+    return sorted(files) + [Path(f) for f in DATA_FILES] + catalogs
 
 
 def build(course_root, out):

@@ -5,12 +5,14 @@ import json
 import os
 import shutil
 import stat
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import nbformat
 import pytest
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -212,3 +214,52 @@ def test_the_sweep_by_uid_ends_detached_processes_of_that_uid_only():
             process.kill()
             process.wait()
         ours.wait()
+
+
+def language_course(folder):
+    """A course folder with the course's nbgrader_config.py, its Chinese catalogs folder and a1's source."""
+    shutil.copy(COURSE_ROOT / "nbgrader_config.py", folder)
+    (folder / "locale" / "zh_CN" / "LC_MESSAGES").mkdir(parents=True)
+    shutil.copytree(COURSE_ROOT / "source" / "a1_numpy_basics", folder / "source" / "a1_numpy_basics",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def test_setup_language_sets_the_course_language_and_its_release_folder(tmp_path, capsys):
+    course = language_course(tmp_path)
+    assert hubctl.course_languages(course) == ["en", "zh_CN"] and hubctl.course_language(course) == "en"
+    hubctl.set_course_language(course, "zh_CN")
+    assert "taught in zh_CN" in capsys.readouterr().out and hubctl.course_language(course) == "zh_CN"
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    assert config.CourseLanguage.language == "zh_CN"
+    assert config.CourseDirectory.release_directory == "zh_CN/release"
+    hubctl.set_course_language(course, "zh_CN")  # already so: nothing written, nothing said
+    assert capsys.readouterr().out == ""
+    hubctl.set_course_language(course, "en")
+    assert PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config() \
+        .CourseDirectory.release_directory == "release"
+
+
+def test_setup_refuses_a_language_the_course_has_no_catalogs_for(tmp_path):
+    course = language_course(tmp_path)
+    with pytest.raises(SystemExit, match="can be taught in en, zh_CN"):
+        hubctl.set_course_language(course, "fr")
+    (course / "nbgrader_config.py").write_text("c = get_config()\n")
+    with pytest.raises(SystemExit, match="no line `COURSE_LANGUAGE"):
+        hubctl.set_course_language(course, "zh_CN")
+
+
+def test_course_release_in_a_chinese_course_hands_out_the_chinese_notebook(tmp_path):
+    """`course release` runs nbgrader generate_assignment then release_assignment in the course folder:
+    with the language set, generate writes the Chinese notebook into zh_CN/release/, where release takes it."""
+    course = language_course(tmp_path)
+    hubctl.set_course_language(course, "zh_CN")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "a1_numpy_basics", "--force"],
+                   cwd=course, env=env, check=True, capture_output=True)
+    (released,) = (course / "zh_CN" / "release" / "a1_numpy_basics").glob("*.ipynb")
+    committed = COURSE_ROOT / "zh_CN" / "release" / "a1_numpy_basics" / released.name
+    assert not (course / "release").exists()
+    markdown = [[c.source for c in nbformat.read(path, 4).cells if c.cell_type == "markdown"]
+                for path in (released, committed)]
+    assert markdown[0] == markdown[1] and "作业" in markdown[0][0]

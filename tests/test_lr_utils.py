@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import string
 from pathlib import Path
 
 import h5py
@@ -114,3 +115,39 @@ def test_loading_never_writes(tmp_path):
     before = {p.name: (sha256(p), os.stat(p).st_mtime_ns) for p in folder.iterdir()}
     load_dataset(folder)
     assert {p.name: (sha256(p), os.stat(p).st_mtime_ns) for p in folder.iterdir()} == before
+
+
+def fields(text):
+    return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name)
+
+
+def test_every_message_has_a_chinese_translation_with_the_same_fields():
+    for key, english in lr_utils.MESSAGES.items():
+        chinese = lr_utils.translated(key, "zh_CN")
+        assert chinese != english and fields(chinese) == fields(english), key
+
+
+def test_errors_speak_the_language_of_the_folder_the_kernel_runs_in(tmp_path, monkeypatch):
+    monkeypatch.delenv(lr_utils.ENV_VAR, raising=False)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DatasetError, match="Could not find the course's image files"):
+        load_dataset(tmp_path / "nowhere")
+    (tmp_path / lr_utils.LANGUAGE_FILE).write_text("zh_CN\n")
+    with pytest.raises(DatasetError, match=r"找不到课程的图像文件 train_catvnoncat.h5 和 test_catvnoncat.h5(.|\n)*"
+                                           r"nowhere（文件夹不存在）"):
+        load_dataset(tmp_path / "nowhere")
+    for unknown in ("fr", "../../etc", ""):  # no catalog, or not a language code: English
+        (tmp_path / lr_utils.LANGUAGE_FILE).write_text(unknown)
+        with pytest.raises(DatasetError, match="Could not find"):
+            load_dataset(tmp_path / "nowhere")
+
+
+def test_a_stale_translation_gives_the_english(tmp_path, monkeypatch):
+    catalog = tmp_path / "zh_CN" / "LC_MESSAGES" / "lr_utils.po"
+    catalog.parent.mkdir(parents=True)
+    english = lr_utils.MESSAGES["no-folder"]
+    catalog.write_text(f'#, fuzzy\nmsgctxt "lr_utils.py#no-folder"\nmsgid "{english}"\nmsgstr "旧的翻译"\n')
+    monkeypatch.setattr(lr_utils, "LOCALE_DIR", tmp_path)
+    assert lr_utils.translated("no-folder", "zh_CN") == english
+    catalog.write_text(catalog.read_text().replace("#, fuzzy\n", ""))
+    assert lr_utils.translated("no-folder", "zh_CN") == "旧的翻译"

@@ -22,6 +22,7 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets import Bool
 
 from coursekit.grading.safe_html import FEEDBACK_CSP, student_markdown
+from coursekit.i18n_course import in_course_language
 
 IMAGE_TYPES = ("image/png", "image/jpeg")
 BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
@@ -59,8 +60,9 @@ def instructor_sources(nbgrader_resources, coursedir):
     with Gradebook(nbgrader_resources["db_url"]) as gb:
         sources = {cell.source for cell in gb.find_notebook(name, assignment).source_cells if cell.locked}
     path = Path(coursedir.root) / coursedir.source_directory / assignment / f"{name}.ipynb"
-    if path.is_file():
-        sources |= {cell.source for cell in nbformat.read(path, as_version=4).cells if cell.cell_type != "code"}
+    if path.is_file():  # as the course's release shows it: in the course's language
+        source = in_course_language(nbformat.read(path, as_version=4), path, assignment, coursedir.config)
+        sources |= {cell.source for cell in source.cells if cell.cell_type != "code"}
     return sources
 
 
