@@ -10,6 +10,7 @@ import traceback
 import numpy as np
 from IPython import get_ipython
 
+from coursekit.checks import method_names
 from coursekit.grading import wire
 
 HANDLES = {}  # number -> value the grader refers to
@@ -31,7 +32,7 @@ def keep(value):
     except Exception:  # a student's __getattr__ may raise anything
         name = None
     return {"ref": [number, type.__dict__["__name__"].__get__(type(value)),
-                    name if isinstance(name, str) else None, wire.method_names(value)]}
+                    name if isinstance(name, str) else None, method_names(value)]}
 
 
 def share(value):

@@ -88,19 +88,6 @@ def safe_str(value, limit=2000):
         return f"<str failed: {type(error).__name__}>"
 
 
-def method_names(value):
-    """Names of the callables defined by ``value``'s class (by ``value`` itself if it is a class),
-    dunder names left out; read from the classes' own dictionaries, so no code of theirs runs."""
-    cls = value if isinstance(value, type) else type(value)
-    names = set()
-    for klass in type.__dict__["__mro__"].__get__(cls):
-        for name, attr in type.__dict__["__dict__"].__get__(klass).items():
-            if isinstance(name, str) and not (name.startswith("__") and name.endswith("__")) and (
-                    callable(attr) or isinstance(attr, (staticmethod, classmethod))):
-                names.add(name)
-    return sorted(names)
-
-
 class Opaque:
     """Stands for a value that cannot cross as plain data (an object array, a too deep nesting)."""
 
