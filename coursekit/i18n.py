@@ -11,6 +11,8 @@ translator; tests/test_i18n.py fails on the same list.
 
 Python modules students meet (``lr_utils``) keep their messages in a ``MESSAGES`` table of whole texts with
 named fields; each such module is a domain too, one message per table key (``msgctxt`` ``lr_utils.py#not-found``).
+README.md's section for students is one more (``README``): one message per paragraph, list or note
+(``README.md#students-3``); code blocks stay as they are. ``make release`` writes ``<language>/README.md`` from it.
 """
 
 import argparse
@@ -33,6 +35,8 @@ FIX = "run `make translations`, translate the entry in {po} (and delete its `#, 
 
 
 MESSAGE_MODULES = {"lr_utils": COURSE_ROOT / "lr_utils.py"}
+README = COURSE_ROOT / "README.md"
+STUDENT_SECTION = "## For students"
 
 
 def course_notebooks():
@@ -44,7 +48,41 @@ def course_notebooks():
 
 def course_texts():
     """``{domain: file}`` of everything translated: the notebooks, and the modules with a ``MESSAGES`` table."""
-    return {**course_notebooks(), **MESSAGE_MODULES}
+    return {**course_notebooks(), **MESSAGE_MODULES, README.stem: README}
+
+
+def student_blocks(path=README):
+    """The blocks of the README's section for students, in order: paragraphs, lists and code blocks."""
+    text = Path(path).read_text()
+    start = text.index(STUDENT_SECTION)
+    end = text.find("\n## ", start)
+    blocks, current, fenced = [], [], False
+    for line in text[start:end if end != -1 else None].strip().splitlines():
+        fenced ^= line.startswith("```")
+        if line.strip() or fenced:
+            current.append(line)
+        elif current:
+            blocks.append("\n".join(current))
+            current = []
+    return blocks + (["\n".join(current)] if current else [])
+
+
+def translated_blocks(blocks):
+    """``{key: block}`` of the blocks a translator translates (code blocks are kept as they are)."""
+    return {f"{README.name}#students-{index}": block for index, block in enumerate(blocks)
+            if not block.startswith("```")}
+
+
+def student_section(language):
+    """The README's section for students in ``language`` (a block without a current translation stays English)."""
+    done = translations(language, README.stem)
+    blocks = student_blocks()
+    keys = {block: key for key, block in translated_blocks(blocks).items()}
+    texts = []
+    for block in blocks:
+        english, text = done.get(keys.get(block), (None, None))
+        texts.append(text if english == block else block)
+    return "\n\n".join(texts) + "\n"
 
 
 def message_table(path):
@@ -91,6 +129,10 @@ def template(domain, path):
         for key, english in message_table(path).items():
             catalog.add(english, context=f"{Path(path).name}#{key}")
         return catalog
+    if Path(path).suffix == ".md":
+        for key, english in translated_blocks(student_blocks(path)).items():
+            catalog.add(english, context=key)
+        return catalog
     for cell in nbformat.read(path, as_version=4).cells:
         if cell.cell_type == "markdown":
             catalog.add(cell.source, context=cell_key(path, cell))
@@ -135,7 +177,7 @@ def update_catalogs(languages=LANGUAGES):
 
 
 def kind_of(key):
-    return "Markdown cell" if ".ipynb#" in key else "Message"
+    return "Markdown cell" if ".ipynb#" in key else "README block" if key.startswith(README.name) else "Message"
 
 
 def catalog_problems(english, translated, where):

@@ -57,6 +57,7 @@ def main(argv=None):
         generate_releases(names, out_dir=root / "release", language=language)
         i18n.translate_file(i18n.FIRST_STEPS, root / "notebooks" / i18n.FIRST_STEPS.name, language,
                             i18n.FIRST_STEPS.stem)
+        (root / i18n.README.name).write_text(i18n.student_section(language))
         print(f"{language}/release/ and {language}/notebooks/ regenerated from source/ and locale/{language}/")
         pending = i18n.problems(language)
         if pending:

@@ -171,6 +171,16 @@ def test_chinese_release_is_in_sync_with_source_and_catalogs(tmp_path):
     i18n.translate_file(i18n.FIRST_STEPS, tmp_path / "first.ipynb", LANGUAGE, i18n.FIRST_STEPS.stem)
     assert json.loads((tmp_path / "first.ipynb").read_text()) == json.loads(first_steps.read_text()), \
         f"{first_steps.relative_to(i18n.COURSE_ROOT)} is out of date: run `make release` and commit"
+    assert (root / "README.md").read_text() == i18n.student_section(LANGUAGE), \
+        f"{LANGUAGE}/README.md is out of date: run `make release` and commit"
+
+
+def test_chinese_readme_is_the_student_section_translated_with_its_code_blocks():
+    text = (i18n.language_root(LANGUAGE) / "README.md").read_text()
+    blocks = i18n.student_blocks()
+    assert text.startswith("## 学生须知\n") and "course_language.txt" in text
+    assert all(block in text for block in blocks if block.startswith("```"))
+    assert not i18n_text.english_runs(i18n_text.prose(text), UI_NAMES)
 
 
 def test_chinese_figure_labels_render_in_a_cjk_font(tmp_path):
