@@ -2,7 +2,10 @@
 
 import hashlib
 import os
+import shutil
 import string
+import subprocess
+import sys
 from pathlib import Path
 
 import h5py
@@ -10,6 +13,7 @@ import numpy as np
 import pytest
 
 import lr_utils
+from coursekit.paths import COURSE_ROOT
 from lr_utils import DatasetError, load_dataset
 
 ORIGINAL = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "catvnoncat"
@@ -151,3 +155,16 @@ def test_a_stale_translation_gives_the_english(tmp_path, monkeypatch):
     assert lr_utils.translated("no-folder", "zh_CN") == english
     catalog.write_text(catalog.read_text().replace("#, fuzzy\n", ""))
     assert lr_utils.translated("no-folder", "zh_CN") == "旧的翻译"
+
+
+def test_a_chinese_release_folder_copied_anywhere_speaks_chinese(tmp_path):
+    """The stand-alone zh_CN a2 folder carries course_language.txt and lr_utils's catalog beside its lr_utils.py."""
+    folder = shutil.copytree(COURSE_ROOT / "zh_CN" / "release" / "a2_logistic_regression", tmp_path / "a2",
+                             ignore=shutil.ignore_patterns("datasets"))
+    code = ("import lr_utils\nprint(lr_utils.__file__)\ntry:\n    lr_utils.load_dataset()\n"
+            "except lr_utils.DatasetError as error:\n    print(error)\n")
+    env = {k: v for k, v in os.environ.items() if k != lr_utils.ENV_VAR}
+    ran = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True, text=True, env=env, check=True)
+    where, message = ran.stdout.split("\n", 1)
+    assert Path(where).parent == folder
+    assert message.startswith("找不到课程的图像文件") and "（文件夹不存在）" in message
