@@ -275,4 +275,4 @@ def test_feedback_names_no_mistake_a_student_did_not_make(graded, course):
     """A failed hidden test names a catalogued mistake only when the student made it (in the catalog's words)."""
     right, wrong = naming(course, ASSIGNMENT, CATALOG, graded.scores)
     assert wrong == set()
-    assert right
+    assert {(part, name) for _, _, part, name in right} == {(m.part, m.name) for m in CATALOG}  # every one named
