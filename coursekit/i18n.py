@@ -18,12 +18,13 @@ README.md's section for students is one more (``README``): one message per parag
 import argparse
 import ast
 import copy
+import re
 import sys
 from pathlib import Path
 
 import nbformat
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import denormalize, read_po, write_po
 
 from coursekit.paths import COURSE_ROOT, SOURCE_DIR, assignments
 
@@ -106,9 +107,19 @@ def catalog_path(language, domain):
     return LOCALE_DIR / language / "LC_MESSAGES" / f"{domain}.po"
 
 
+QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
 def read_catalog(path):
+    """A catalog as written: Babel's reader takes a stale entry's old English (``#| msgid``) for a comment."""
     with open(path, "rb") as file:
-        return read_po(file)
+        catalog = read_po(file)
+    for message in catalog:
+        previous = " ".join(comment[1:] for comment in message.user_comments if comment.startswith("|"))
+        if previous:
+            message.user_comments = [comment for comment in message.user_comments if not comment.startswith("|")]
+            message.previous_id = [denormalize("\n".join(QUOTED.findall(previous)))]
+    return catalog
 
 
 def write_catalog(path, catalog):

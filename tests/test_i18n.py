@@ -74,6 +74,17 @@ def test_changed_english_makes_its_translation_stale_and_the_check_says_how_to_f
     assert any("toy.ipynb#gone is obsolete" in problem for problem in problems)
 
 
+def test_a_stale_entry_keeps_its_old_english_through_a_write_and_a_read(tmp_path):
+    catalog = Catalog(locale=LANGUAGE)
+    catalog.add("New\ntext", "旧文", context="toy.ipynb#a", flags={"fuzzy"}, previous_id="Old \"line\" one\nOld two")
+    i18n.write_catalog(tmp_path / "toy.po", catalog)
+    assert '#| msgid "" "Old \\"line\\" one\\n" "Old two"' in (tmp_path / "toy.po").read_text()
+    for _ in range(2):  # read and written again: still the old English, and no comment made of it
+        entry = i18n.by_key(i18n.read_catalog(tmp_path / "toy.po"))["toy.ipynb#a"]
+        assert entry.previous_id == ['Old "line" one\nOld two'] and entry.user_comments == [] and entry.fuzzy
+        i18n.write_catalog(tmp_path / "toy.po", i18n.read_catalog(tmp_path / "toy.po"))
+
+
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_translations_keep_math_code_and_links(domain):
     changed = {}
