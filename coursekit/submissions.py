@@ -40,6 +40,12 @@ def error_cells(notebook):
     return errors
 
 
+def printed_text(notebook):
+    """``{grade_id: what the cell printed}`` of the code cells with a grade_id."""
+    return {grade_id(cell): "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
+            for cell in notebook.cells if cell.cell_type == "code" and grade_id(cell)}
+
+
 def strip_solution_markers(source):
     """The code as a student would write it: the source with the solution markers removed."""
     return SOLUTION_REGION.sub(lambda m: m.group(1), source)

@@ -17,7 +17,7 @@ from nbgrader.validator import Validator
 from coursekit.grading.mistakes import Catalog
 from coursekit.paths import COURSE_ROOT, RELEASE_DIR, SOURCE_DIR
 from coursekit.standalone import make_standalone
-from coursekit.submissions import SOLUTION_REGION, answers_of, error_cells, fill_answers, load_notebook
+from coursekit.submissions import SOLUTION_REGION, answers_of, error_cells, fill_answers, load_notebook, printed_text
 
 ASSIGNMENT = "a1_numpy_basics"
 NOTEBOOK = "numpy_basics.ipynb"
@@ -29,9 +29,10 @@ POINTS = {  # function: (visible, hidden, stability)
     "basic_sigmoid": (1, 2), "sigmoid": (1, 3), "sigmoid_derivative": (1, 2), "image2vector": (1, 3),
     "normalize_rows": (1, 3), "softmax": (1, 3, 1), "L1": (1, 2), "L2": (1, 3),
 }
-# sigmoid_derivative calls the student's own sigmoid: a wrong sigmoid usually costs it too, not always
-# (with the sign flipped, s(1 - s) comes out right).
-DEPENDENTS = {"sigmoid": ["sigmoid_derivative"]}
+# Functions whose points a wrong other function may cost. None: sigmoid_derivative calls the student's sigmoid,
+# so its hidden test accepts s(1 - s) with the course's sigmoid or the student's, and its visible check, while
+# sigmoid fails its own, says to fix sigmoid first instead of failing.
+DEPENDENTS = {}
 
 
 def graded_cells(function):
@@ -205,6 +206,17 @@ def test_wrong_answer_loses_its_function_points_and_no_other(graded, function, l
                if cell not in affected_cells(function) + affected_cells(PARTNER[function])]
     assert graded.scores_of(student, losing) == {cell: 0.0 for cell in losing}
     assert graded.scores_of(student, keeping) == graded.full_marks(keeping)
+
+
+@pytest.mark.parametrize("label", ["precedence", "loop_over_rows"])
+def test_wrong_sigmoid_is_named_by_the_visible_check_of_sigmoid_derivative(graded, course, label):
+    """sigmoid_derivative keeps its points (above); its visible check sends the student to sigmoid."""
+    student = wrong_student("sigmoid", label)
+    printed = printed_text(nbformat.read(course.notebook_path(f"autograded/{student}", ASSIGNMENT), as_version=4))
+    assert printed["test_sigmoid_derivative"].startswith("sigmoid_derivative uses your `sigmoid`, which fails its "
+                                                         "own check: fix that first")
+    assert graded.scores_of(student, graded_cells("sigmoid_derivative")) == graded.full_marks(
+        graded_cells("sigmoid_derivative"))
 
 
 @pytest.mark.parametrize("student", ["solution", *map(alternatives_student, range(3))])

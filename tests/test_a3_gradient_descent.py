@@ -28,6 +28,7 @@ from coursekit.submissions import (
     is_test_cell,
     load_notebook,
     nbgrader_meta,
+    printed_text,
 )
 
 ASSIGNMENT = "a3_gradient_descent"
@@ -41,13 +42,13 @@ POINTS = {  # function: (visible test, hidden test)
     "loss": (1, 2), "loss_grid": (1, 3), "gradients": (2, 5), "gradient_descent": (2, 5), "adagrad": (2, 3),
     "numerical_diff": (1, 2), "numerical_gradient": (2, 5), "gradient_descent_fn": (1, 3),
 }
-# Functions that call a key one: a wrong key answer also fails their VISIBLE checks (which say to fix the key
-# one first); their hidden tests judge them with the course's key function or the student's, so keep their points.
-DEPENDENTS = {
-    "loss": {"gradient_descent", "adagrad"},
-    "gradients": {"gradient_descent", "adagrad"},
-    "numerical_gradient": {"gradient_descent_fn"},
-}
+# Functions that call a key one and may lose points for its mistake. None: their hidden tests judge them with
+# the course's key function or the student's, and their visible checks, while the key function fails its own
+# check, print that it must be fixed first instead of failing.
+DEPENDENTS = {}
+# Who calls a key function (their visible checks name it when it is wrong).
+CALLERS = {"loss": {"gradient_descent", "adagrad"}, "gradients": {"gradient_descent", "adagrad"},
+           "numerical_gradient": {"gradient_descent_fn"}}
 SKIPPED_CELLS = {"setup_time_loss_grid", "setup_learning_rate_runs", "setup_learning_rate_map",
                  "setup_adagrad_run", "setup_loss_curves"}
 
@@ -274,18 +275,20 @@ def test_mean_loss_with_mean_gradient_loses_the_loss_and_gradient_points(graded)
     """The notebook states the sum convention; a consistent mean-based pair is marked wrong there."""
     assert graded.scores_of("mean_pair", cells_of(["loss", "gradients"])) == dict.fromkeys(
         cells_of(["loss", "gradients"]), 0.0)
-    keeping = set(cells_of(set(POINTS) - {"loss", "gradients"})) - {f"test_{f}" for f in DEPENDENTS["loss"]}
+    keeping = set(cells_of(set(POINTS) - {"loss", "gradients"}))
     assert graded.scores_of("mean_pair", keeping) == graded.full_marks(keeping)
 
 
 @pytest.mark.parametrize(("key", "label"), [("gradients", "sign"), ("numerical_gradient", "mutates_caller")])
 def test_wrong_key_answer_is_named_by_the_visible_checks_of_its_dependents(graded, a3, key, label):
-    """The dependents keep their hidden points (above); their visible checks send the student to the key answer."""
-    failed = a3.failed_tests(ASSIGNMENT, wrong_student(key, label))
-    for dependent in DEPENDENTS[key]:
-        assert failed[f"test_{dependent}"].startswith(f"CheckFailed: {dependent} uses your `{key}`, which fails its "
-                                                      "own check: fix that first")
-        assert f"hidden_{dependent}" not in failed
+    """The dependents keep all their points (above); their visible checks send the student to the key answer."""
+    student = wrong_student(key, label)
+    failed = a3.failed_tests(ASSIGNMENT, student)
+    printed = printed_text(nbformat.read(a3.notebook_path(f"autograded/{student}", ASSIGNMENT), as_version=4))
+    for dependent in CALLERS[key]:
+        assert printed[f"test_{dependent}"].startswith(f"{dependent} uses your `{key}`, which fails its own "
+                                                       "check: fix that first")
+        assert f"test_{dependent}" not in failed and f"hidden_{dependent}" not in failed
 
 
 def test_flattening_descent_loses_only_the_hidden_points(graded, a3):
