@@ -16,6 +16,7 @@ from traitlets.config import Config
 from coursekit import i18n
 from coursekit.grading.harness import TempCourse
 from coursekit.grading.mistakes import Catalog
+from coursekit.grading.scores import question_scores
 from coursekit.i18n_course import CourseLanguage, release_directory
 from coursekit.paths import COURSE_ROOT, SOURCE_DIR
 from coursekit.submissions import answers_of
@@ -133,3 +134,15 @@ def test_unknown_language_is_refused_with_the_languages_to_choose_from():
     config.CourseLanguage.language = "fr"
     with pytest.raises(TraitError, match="zh_CN"):
         CourseLanguage(config=config)
+
+
+def test_plain_nbgrader_autograde_grades_a_chinese_submission_alike(courses, graded):
+    """nbgrader's own autograde (one process, the course's configuration) on the Chinese course, the wrong a1
+    students: the scores course-grade gave, cell for cell, and the Chinese text kept."""
+    assignment, course = "a1_numpy_basics", courses[LANGUAGE]
+    course.autograde_serial(assignment, "wrong_*")
+    for student, scores in graded["en"][assignment].scores.items():
+        if student.startswith("wrong_"):
+            assert question_scores(course.db_url, assignment, student) == scores, student
+            autograded = nbformat.read(course.notebook_path(Path("autograded", student), assignment), 4)
+            assert markdown(autograded) == markdown(course.release_notebook(assignment))
