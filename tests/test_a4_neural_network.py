@@ -1,7 +1,6 @@
 """Assignment 4 (a neural network from scratch): validation, release, grading of right and wrong answers
 through the real autograder in one batch, the notebook's figures, and a run of the released notebook."""
 
-import ast
 import os
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ from coursekit.digits import load_digits_split
 from coursekit.grading import course
 from coursekit.grading.mistakes import Catalog
 from coursekit.grading.remote import free_names
+from coursekit.grading.skipping import names_assigned, names_imported
 from coursekit.paths import RELEASE_DIR, SOURCE_DIR
 from coursekit.submissions import (
     SOLUTION_REGION,
@@ -392,18 +392,6 @@ def test_release_has_no_solutions_and_no_hidden_tests(a4):
     assert all(source.startswith("# Hidden tests") and "\n" not in source.strip() for source in hidden)
 
 
-def names_bound(source):
-    """Names a cell assigns or defines (imports aside)."""
-    return {node.id if isinstance(node, ast.Name) else node.name for node in ast.walk(ast.parse(source))
-            if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store))
-            or isinstance(node, (ast.FunctionDef, ast.ClassDef))}
-
-
-def names_imported(source):
-    return {(alias.asname or alias.name).split(".")[0] for node in ast.walk(ast.parse(source))
-            if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
-
-
 def test_no_cell_reads_a_name_a_test_cell_replaced():
     """Test cells run in the kernel when a student validates: they must not replace the notebook's names."""
     last_binder = {}
@@ -414,7 +402,7 @@ def test_no_cell_reads_a_name_a_test_cell_replaced():
             replaced = {name for name in free_names(cell.source) if last_binder.get(name, "").startswith(
                 ("test_", "hidden_"))}
             assert not replaced, f"{grade_id(cell)} reads {replaced}, last assigned by a test cell"
-        for name in names_bound(cell.source):
+        for name in names_assigned(cell.source):
             last_binder[name] = grade_id(cell)
         for name in names_imported(cell.source):  # an import binds the same module again: harmless
             last_binder.setdefault(name, grade_id(cell))
