@@ -11,7 +11,9 @@ the expected values.
 import numpy as np
 
 from course_checks import (
+    depends_on,
     describe_error,
+    excused_by,
     expect_array,
     expect_close,
     expect_real_number,
@@ -19,12 +21,15 @@ from course_checks import (
     expect_type,
     expect_unchanged,
     fail,
+    failing_answers,
+    matches_any,
     passed,
 )
 
 __all__ = [
     "check_basic_sigmoid", "check_sigmoid", "check_sigmoid_derivative", "check_image2vector",
     "check_normalize_rows", "check_softmax", "check_L1", "check_L2",
+    "check_sigmoid_derivative_alone", "excused_by", "failing_answers", "matches_any",
     "expect_matches", "expect_type", "expect_unchanged", "passed",
 ]
 
@@ -107,7 +112,12 @@ def check_sigmoid(sigmoid):
     expect_close(expect_real_number(got, "sigmoid(0)"), 0.5, "sigmoid(0)", SIGMOID_HINT)
 
 
-def check_sigmoid_derivative(sigmoid_derivative):
+def check_sigmoid_derivative(sigmoid_derivative, sigmoid):
+    with depends_on("sigmoid_derivative", sigmoid=lambda: check_sigmoid(sigmoid)):
+        check_sigmoid_derivative_alone(sigmoid_derivative)
+
+
+def check_sigmoid_derivative_alone(sigmoid_derivative):
     hint = ("the derivative is s * (1 - s) where s = sigmoid(x): apply sigmoid first (and make sure "
             "sigmoid passes its own check).")
     examples = (

@@ -9,7 +9,9 @@ values are results on these fixed inputs only: no reference solution lives here.
 import numpy as np
 
 from course_checks import (
+    depends_on,
     describe_error,
+    excused_by,
     expect_array,
     expect_close,
     expect_real_number,
@@ -17,12 +19,17 @@ from course_checks import (
     expect_type,
     expect_unchanged,
     fail,
+    failing_answers,
+    matches_any,
+    mismatched_field,
     passed,
 )
 
 __all__ = [
     "check_dimensions", "check_flatten", "check_standardize", "check_sigmoid", "check_initialize_with_zeros",
     "check_propagate", "check_optimize", "check_predict", "check_model", "passed",
+    "check_propagate_alone", "check_optimize_alone", "check_predict_alone", "check_model_alone", "model_answers",
+    "excused_by", "failing_answers", "matches_any", "mismatched_field",
 ]
 
 # A neuron with two inputs and four examples, shared by the propagate and optimize checks.
@@ -173,7 +180,12 @@ def check_initialize_with_zeros(initialize_with_zeros):
         expect_close(b, 0.0, "b")
 
 
-def check_propagate(propagate):
+def check_propagate(propagate, sigmoid):
+    with depends_on("propagate", sigmoid=lambda: check_sigmoid(sigmoid)):
+        check_propagate_alone(propagate)
+
+
+def check_propagate_alone(propagate):
     inputs = [W.copy(), B, X.copy(), Y.copy()]
     result = propagate(*inputs)
     expect_unchanged(W, inputs[0], "w")
@@ -205,7 +217,13 @@ def check_propagate(propagate):
                  "J = -mean(Y * log(A) + (1 - Y) * log(1 - A)): both terms, and log of A, not of Z")
 
 
-def check_optimize(optimize):
+def check_optimize(optimize, propagate, sigmoid):
+    with depends_on("optimize", propagate=lambda: check_propagate_alone(propagate),
+                    sigmoid=lambda: check_sigmoid(sigmoid)):
+        check_optimize_alone(optimize)
+
+
+def check_optimize_alone(optimize):
     inputs = [W.copy(), B, X.copy(), Y.copy()]
     result = optimize(*inputs, num_iterations=201, learning_rate=0.1)
     expect_unchanged(W, inputs[0], "w")
@@ -233,7 +251,12 @@ def check_optimize(optimize):
     expect_close(grads["db"], 0.002078270720840214, "grads['db']")
 
 
-def check_predict(predict):
+def check_predict(predict, sigmoid):
+    with depends_on("predict", sigmoid=lambda: check_sigmoid(sigmoid)):
+        check_predict_alone(predict)
+
+
+def check_predict_alone(predict):
     x = np.array([[1.0, -2.0, 0.5, 3.0, 0.5, 0.2], [2.0, 0.5, -1.5, 1.0, 0.4, 0.2]])
     inputs = [W.copy(), B, x.copy()]
     got = predict(*inputs)
@@ -247,7 +270,21 @@ def check_predict(predict):
         fail("with w = 0 and b = 0 every A is exactly 0.5, which must give 0", "use A > 0.5, not A >= 0.5")
 
 
-def check_model(model):
+def model_answers(sigmoid, initialize_with_zeros, propagate, optimize, predict):
+    """``{answer: its visible check}`` of the answers model uses, for ``depends_on``."""
+    return {"sigmoid": lambda: check_sigmoid(sigmoid),
+            "initialize_with_zeros": lambda: check_initialize_with_zeros(initialize_with_zeros),
+            "propagate": lambda: check_propagate_alone(propagate), "optimize": lambda: check_optimize_alone(optimize),
+            "predict": lambda: check_predict_alone(predict)}
+
+
+def check_model(model, answers):
+    """``answers``: ``model_answers(...)``."""
+    with depends_on("model", **answers):
+        check_model_alone(model)
+
+
+def check_model_alone(model):
     inputs = [X_TRAIN.copy(), Y_TRAIN.copy(), X_TEST.copy(), Y_TEST.copy()]
     result = model(*inputs, num_iterations=300, learning_rate=0.1)
     expect_unchanged(X_TRAIN, inputs[0], "X_train")

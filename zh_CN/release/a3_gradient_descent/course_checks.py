@@ -111,20 +111,48 @@ def dependency_note(answer, check):
     return f" It uses your `{answer}`, which fails its own check: fix that first." if fails(check) else ""
 
 
+def unanswered(error):
+    """Whether ``error`` comes from an answer not written yet (``raise NotImplementedError()``), raised by the code
+    or caught by a check: an unanswered part is never excused by another part's mistake."""
+    return "NotImplementedError" in f"{getattr(error, 'ename', type(error).__name__)}: {error}"
+
+
+def failing_answers(checks):
+    """The answers of ``{answer: function running its visible check}`` whose check fails."""
+    return [answer for answer, check in checks.items() if fails(check)]
+
+
 @contextlib.contextmanager
-def depends_on(name, **checks):
-    """A check of ``name`` that fails while another answer it uses fails its own check says to fix that
-    one first. ``checks``: ``{answer: function running its visible check}``."""
+def excused_by(**checks):
+    """A block of a hidden test calling code that uses other answers (``{answer: its visible check}``): an
+    error that code raises (not a failed check or assertion; one that ``calling`` turned into a failed check counts
+    as the code's) ends the block without failing the test while one of those answers fails its own check, since the
+    code cannot be judged past it; that mistake costs its points there."""
     try:
         yield
-    except CheckFailed as failure:
-        failing = [answer for answer, check in checks.items() if fails(check)]
+    except Exception as error:  # the student's code may raise anything
+        raised_by_code = not isinstance(error, AssertionError) or isinstance(error.__context__, Exception)
+        if not raised_by_code or unanswered(error) or not failing_answers(checks):
+            raise
+
+
+@contextlib.contextmanager
+def depends_on(name, **checks):
+    """A check of ``name`` that uses other answers. While one of them fails its own check, what this check
+    saw may come from that answer's mistake: the check then does not fail (the mistake costs its points
+    once, where it is) but prints which answer to fix first. ``checks``: ``{answer: function running its
+    visible check}``. Hidden tests judge ``name`` with the course's version of those answers or the
+    student's, so a mistake of ``name`` itself still costs its hidden points."""
+    try:
+        yield
+    except Exception as error:  # a failed check, or an error of the student's code the check did not catch
+        failing = [] if unanswered(error) else failing_answers(checks)
         if not failing:
             raise
         names = " and ".join(f"`{answer}`" for answer in failing)
         verb = "fails its" if len(failing) == 1 else "fail their"
-        raise CheckFailed(f"{name} uses your {names}, which {verb} own check: fix that first (what this check "
-                          f"saw may come from there).\n{failure}") from None
+        print(f"{name} uses your {names}, which {verb} own check: fix that first. Until then this check "
+              f"cannot tell a mistake of {name} from that one, and leaves the rest of {name} unchecked.")
 
 
 def matches_any(got, expectations, rtol=1e-6, atol=1e-8):
@@ -140,6 +168,26 @@ def matches_any(got, expectations, rtol=1e-6, atol=1e-8):
                 np.allclose(got, expected, rtol, atol, equal_nan=True):
             return True
     return False
+
+
+def mismatched_field(got, expectations, names, rtol=1e-6, atol=1e-8):
+    """None when the fields ``got`` (a sequence of values) all match the fields of one of ``expectations``
+    (functions computing such a sequence; one that raises counts as no match); else the name (from ``names``)
+    of the first field that none matches, or of the first field when each matches a different expectation."""
+    computed = []
+    for expectation in expectations:
+        try:
+            computed.append(expectation())
+        except Exception:  # an expectation computed with the student's own code may fail
+            continue
+
+    def field_matches(index, expected):
+        return matches_any(got[index], [lambda: expected[index]], rtol, atol)
+
+    if any(all(field_matches(index, expected) for index in range(len(names))) for expected in computed):
+        return None
+    return next((name for index, name in enumerate(names)
+                 if not any(field_matches(index, expected) for expected in computed)), names[0])
 
 
 def passed(name):

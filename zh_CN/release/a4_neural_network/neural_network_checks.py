@@ -22,6 +22,7 @@ from course_checks import (
     dependency_note,
     depends_on,
     describe_error,
+    excused_by,
     expect_array,
     expect_close,
     expect_real_number,
@@ -29,6 +30,7 @@ from course_checks import (
     expect_type,
     expect_unchanged,
     fail,
+    failing_answers,
     fails,
     matches_any,
     passed,
@@ -38,9 +40,11 @@ from course_digits import load_digits_scaled
 __all__ = [
     "check_step_function", "check_sigmoid", "check_relu", "check_softmax", "check_mean_squared_error",
     "check_cross_entropy_error", "check_numerical_gradient", "check_mul_add_layers", "check_relu_layer",
-    "check_sigmoid_layer", "check_affine", "check_softmax_with_loss", "check_relative_error",
+    "check_sigmoid_layer", "check_affine", "check_softmax_with_loss", "check_softmax_with_loss_alone",
+    "check_relative_error",
     "check_two_layer_net", "check_network_numerical_gradient", "check_gradient_check", "check_train_network",
-    "dependency_note", "fails", "matches_any",
+    "network_answers", "check_network_structure", "check_two_layer_net_alone", "check_train_network_alone",
+    "dependency_note", "excused_by", "failing_answers", "fails", "matches_any",
     "NETWORK_TOLERANCE", "calling", "checking_digits", "digit_net", "expect_gradient", "expect_history",
     "expect_matches", "expect_number", "expect_unchanged", "fail", "set_params", "passed",
 ]
@@ -376,7 +380,13 @@ def check_affine(Affine):
                  "return dx in the shape of the original input: remember x.shape in forward, reshape dx to it")
 
 
-def check_softmax_with_loss(SoftmaxWithLoss):
+def check_softmax_with_loss(SoftmaxWithLoss, softmax, cross_entropy_error):  # noqa: N803
+    with depends_on("SoftmaxWithLoss", softmax=lambda: check_softmax(softmax),
+                    cross_entropy_error=lambda: check_cross_entropy_error(cross_entropy_error)):
+        check_softmax_with_loss_alone(SoftmaxWithLoss)
+
+
+def check_softmax_with_loss_alone(SoftmaxWithLoss):  # noqa: N803
     scores = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0]])
     labels = np.array([0, 2])
     expected_dx = [[-0.17049943055701605, 0.12121648535235696, 0.04928294520465909],
@@ -426,7 +436,27 @@ NET_GRADIENT = {
 }
 
 
-def check_two_layer_net(TwoLayerNet):
+def network_answers(Affine, Relu, SoftmaxWithLoss, softmax, cross_entropy_error):  # noqa: N803
+    """``{answer: its visible check}`` of the answers a TwoLayerNet is built from, for ``depends_on``."""
+    return {"Affine": lambda: check_affine(Affine), "Relu": lambda: check_relu_layer(Relu),
+            "SoftmaxWithLoss": lambda: check_softmax_with_loss_alone(SoftmaxWithLoss),
+            "softmax": lambda: check_softmax(softmax),
+            "cross_entropy_error": lambda: check_cross_entropy_error(cross_entropy_error)}
+
+
+def check_two_layer_net(TwoLayerNet, answers):  # noqa: N803
+    """The network's parts, then its values on the 2-3-2 example; ``answers``: ``network_answers(...)``."""
+    net = check_network_structure(TwoLayerNet)
+    with depends_on("TwoLayerNet", **answers):
+        check_network_values(net)
+
+
+def check_two_layer_net_alone(TwoLayerNet):  # noqa: N803
+    check_network_values(check_network_structure(TwoLayerNet))
+
+
+def check_network_structure(TwoLayerNet):  # noqa: N803
+    """A TwoLayerNet(2, 3, 2) with the parameters and layers the notebook asks for (returned)."""
     net = call(TwoLayerNet, "TwoLayerNet(2, 3, 2)", 2, 3, 2)
     with calling("reading net.params", "store the parameters in a dict self.params"):
         params = net.params
@@ -439,6 +469,10 @@ def check_two_layer_net(TwoLayerNet):
         names = list(net.layers)
     if names != ["Affine1", "Relu1", "Affine2"]:
         fail(f"net.layers should hold the layers 'Affine1', 'Relu1', 'Affine2' in this order, got {names}")
+    return net
+
+
+def check_network_values(net):
     with calling("writing into net.params['W1'] and the other parameters"):
         set_params(net, NET_PARAMS)
     x = NET_X.copy()
@@ -472,12 +506,13 @@ def check_two_layer_net(TwoLayerNet):
         expect_unchanged(value, after[key], f"net.params['{key}'] (net.gradient must not update it)")
 
 
-def check_network_numerical_gradient(TwoLayerNet, numerical_gradient, function_2, HeldWeights):  # noqa: N803
+def check_network_numerical_gradient(TwoLayerNet, numerical_gradient, function_2, HeldWeights,  # noqa: N803
+                                     answers):
     """net.numerical_gradient(x, t) of the 2-3-2 network: the notebook's numerical_gradient on each parameter."""
     net = call(TwoLayerNet, "TwoLayerNet(2, 3, 2)", 2, 3, 2)
     with calling("writing into net.params['W1'] and the other parameters"):
         set_params(net, NET_PARAMS)
-    with depends_on("net.numerical_gradient",
+    with depends_on("net.numerical_gradient", **answers,
                     numerical_gradient=lambda: check_numerical_gradient(numerical_gradient, function_2,
                                                                         HeldWeights)):
         with calling("net.numerical_gradient(x, t)"):
@@ -493,8 +528,8 @@ def check_network_numerical_gradient(TwoLayerNet, numerical_gradient, function_2
 
 
 def check_gradient_check(gradient_check, TwoLayerNet, relative_error, numerical_gradient, function_2,
-                         HeldWeights):  # noqa: N803
-    with depends_on("gradient_check", TwoLayerNet=lambda: check_two_layer_net(TwoLayerNet),
+                         HeldWeights, answers):  # noqa: N803
+    with depends_on("gradient_check", TwoLayerNet=lambda: check_two_layer_net_alone(TwoLayerNet), **answers,
                     numerical_gradient=lambda: check_numerical_gradient(numerical_gradient, function_2, HeldWeights),
                     relative_error=lambda: check_relative_error(relative_error)):
         check_gradient_check_alone(gradient_check, TwoLayerNet)
@@ -552,8 +587,13 @@ def scaled_digits():
     return load_digits_scaled()
 
 
-def check_train_network(train_network, TwoLayerNet):
+def check_train_network(train_network, TwoLayerNet, answers):  # noqa: N803
     """Train a 64-20-10 net for 3 short epochs on the digits: the history must fit and the loss go down."""
+    with depends_on("train_network", TwoLayerNet=lambda: check_two_layer_net_alone(TwoLayerNet), **answers):
+        check_train_network_alone(train_network, TwoLayerNet)
+
+
+def check_train_network_alone(train_network, TwoLayerNet):  # noqa: N803
     x_train, t_train, x_test, t_test = checking_digits()
     net = digit_net(TwoLayerNet, 20, seed=0)
     what = "train_network(net, x_train, t_train, x_test, t_test, 42, 100, 0.5, 0)"
