@@ -37,14 +37,14 @@ c.Execute.timeout = 30
 # First, the canary: no grade is recorded while the assignment's own solution does not score full marks
 # in this environment (checked once per assignment and environment, cached in .coursekit/).
 c.Autograde.autograde_preprocessors = [
-    "coursekit.grading.canary.RequireCanary",
-    "coursekit.grading.cleanroom.CleanRoomExecute",
+    "coursekit.grading.batch.canary.RequireCanary",
+    "coursekit.grading.grader.cleanroom.CleanRoomExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
-    "coursekit.grading.scorekeeper.RecordAutoScores",
-    "coursekit.grading.feedback.EscapeStudentOutput",  # the Formgrader shows the notebook inert: no student script
+    "coursekit.grading.grader.scorekeeper.RecordAutoScores",
+    "coursekit.grading.grader.feedback.EscapeStudentOutput",  # the Formgrader shows it inert: no student script
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
@@ -56,7 +56,7 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "nbgrader.preprocessors.ClearHiddenTests",
-    "coursekit.grading.feedback.EscapeStudentOutput",  # student output as text: no live HTML or JavaScript
+    "coursekit.grading.grader.feedback.EscapeStudentOutput",  # student output as text: no live HTML or JavaScript
 ]
 
 # A deleted test cell is put back from the gradebook and run, rather than left for manual grading.
@@ -64,11 +64,11 @@ c.OverwriteCells.add_missing_cells = True
 
 # Cell metadata a student edited is put back from the gradebook before nbgrader reads it.
 c.Autograde.sanitize_preprocessors = [
-    "coursekit.grading.intake.RefuseUnsafeFiles",  # a symbolic link could pass off another notebook as this one
+    "coursekit.grading.grader.intake.RefuseUnsafeFiles",  # a symbolic link could pass off another notebook as this one
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "coursekit.grading.sanitize.NormalizeGradedCells",
+    "coursekit.grading.grader.sanitize.NormalizeGradedCells",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]

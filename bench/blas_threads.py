@@ -2,7 +2,7 @@
 
 Grades the same K submissions of each assignment (default a2 and a5, the ones doing most matrix
 work) four ways in one run, prints seconds per submission and checks the grade tables agree.
-The batch's choice is coursekit.grading.batch.blas_threads (the cores shared among the workers).
+The batch's choice is coursekit.grading.batch.grade.blas_threads (the cores shared among the workers).
 Usage: python bench/blas_threads.py [--k 8] [--assignments a2_logistic_regression a5_training]
 """
 
@@ -15,8 +15,8 @@ from pathlib import Path
 
 from vs_stock_nbgrader import OUR_CONFIG, checked_canary, make_course, mixed_submissions, table
 
-from coursekit.grading.batch import BatchGrader, blas_threads
-from coursekit.grading.harness import TempCourse
+from coursekit.grading.batch.grade import BatchGrader, blas_threads
+from coursekit.grading.batch.harness import TempCourse
 
 CHOICES = [(workers, threads) for workers in (1, 2) for threads in (1, 2)]
 

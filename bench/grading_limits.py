@@ -20,7 +20,7 @@ from pathlib import Path
 
 from nbgrader.converters.base import NbGraderException
 
-from coursekit.grading.harness import TempCourse
+from coursekit.grading.batch.harness import TempCourse
 from coursekit.submissions import fill_answers
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"
@@ -28,7 +28,7 @@ TOY_SOURCE = TESTS / "fixtures" / "toy_course" / "source"
 sys.path.insert(0, str(TESTS))
 from hostile import MEMORY_HOG  # noqa: E402 (the hostile corpus's hog, also graded by tests/test_sandbox.py)
 
-KERNEL_MARKERS = (b"ipykernel", b"bwrap", b"coursekit.grading.limits")
+KERNEL_MARKERS = (b"ipykernel", b"bwrap", b"coursekit.grading.wall.limits")
 FLOOD = "import sys\nchunk = 'x' * 2**20\nfor _ in range({mib}):\n    sys.stdout.write(chunk)\n"
 
 

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from coursekit.demo import sample_submissions
-from coursekit.grading.batch import Outcome
-from coursekit.grading.harness import TempCourse
-from coursekit.grading.mistakes import Catalog
+from coursekit.grading.batch.grade import Outcome
+from coursekit.grading.batch.harness import TempCourse
+from coursekit.grading.grader.mistakes import Catalog
 from coursekit.paths import SOURCE_DIR
 from coursekit.reports import diagnoses_of, write_mistakes_report
 from coursekit.submissions import answers_of, fill_answers

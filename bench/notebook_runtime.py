@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbclient
 
-from coursekit.grading.harness import TempCourse
+from coursekit.grading.batch.harness import TempCourse
 from coursekit.paths import RELEASE_DIR, SOURCE_DIR, assignments
 from coursekit.submissions import answers_of, fill_answers, load_notebook
 

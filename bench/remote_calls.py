@@ -14,8 +14,8 @@ import time
 import numpy as np
 from nbformat.v4 import new_code_cell, new_notebook
 
-from coursekit.grading.cleanroom import CleanRoomExecute
-from coursekit.grading.remote import KernelView
+from coursekit.grading.grader.cleanroom import CleanRoomExecute
+from coursekit.grading.wall.remote import KernelView
 
 STUDENT_CODE = '''
 import numpy as np

@@ -5,7 +5,7 @@ a notebook folder with a submission's files and a private data copy), waits unti
 runs one cell, and shuts it down; once in its sandbox, once without (the explicit unsafe
 opt-out), alternating. The difference of the medians is what the sandbox adds per submission
 (a submission's kernel is started once, and again only after a crash). Prints the load too, and
-what a kernel's memory and pids groups cost (made, a process moved in, removed; coursekit.grading.cgroup),
+what a kernel's memory and pids groups cost (made, a process moved in, removed; coursekit.grading.wall.cgroup),
 where this machine lets them be made.
 """
 
@@ -21,9 +21,9 @@ from pathlib import Path
 from jupyter_client import BlockingKernelClient
 from jupyter_core.utils import run_sync
 
-from coursekit.grading import sandbox
-from coursekit.grading.cgroup import KernelGroup
-from coursekit.grading.kernel import LimitedKernelManager
+from coursekit.grading.wall import sandbox
+from coursekit.grading.wall.cgroup import KernelGroup
+from coursekit.grading.wall.kernel import LimitedKernelManager
 
 EXTRA_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
 SOURCE = Path(__file__).resolve().parents[1] / "release" / "a2_logistic_regression"

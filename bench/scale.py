@@ -23,10 +23,10 @@ from pathlib import Path
 from nbgrader.api import Gradebook, new_uuid
 from vs_stock_nbgrader import OUR_CONFIG, make_course, mixed_submissions
 
-from coursekit.grading import gradebook_copy, merge
-from coursekit.grading.batch import BatchGrader
-from coursekit.grading.guard import GradebookGuard
-from coursekit.grading.harness import TempCourse
+from coursekit.grading.batch import gradebook_copy, merge
+from coursekit.grading.batch.grade import BatchGrader
+from coursekit.grading.batch.guard import GradebookGuard
+from coursekit.grading.batch.harness import TempCourse
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from nbgrader.converters.base import NbGraderException
 
-from coursekit.grading.harness import TempCourse
-from coursekit.grading.scores import question_scores
+from coursekit.grading.batch.harness import TempCourse
+from coursekit.grading.grader.scores import question_scores
 from coursekit.submissions import answers_of, fill_answers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

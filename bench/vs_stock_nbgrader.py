@@ -3,14 +3,14 @@
 1. stock nbgrader 0.9.6 `nbgrader autograde`: its default executor, a course folder whose
    nbgrader_config.py names only the folder (what an instructor gets without this course's engine);
 2. our serial path: `nbgrader autograde` with the course's configuration (the clean-room executor);
-3. `course-grade --workers 1` and 4. `--workers 2` (coursekit.grading.batch).
+3. `course-grade --workers 1` and 4. `--workers 2` (coursekit.grading.batch.grade).
 
 Prints wall-clock seconds, seconds per submission, the speed-up over stock nbgrader, the
 per-submission breakdown (kernel hand-over, execution, nbgrader's own work, merge) and whether
 the four grade tables are identical (exit code 1 if not). The canary (the solution graded once
 per assignment and environment, then cached) runs before the clock starts: it is a one-off per
 course, not a per-submission cost, and its seconds are printed apart. The BLAS threads of
-course-grade's kernels are the batch's choice (coursekit.grading.batch.blas_threads); stock
+course-grade's kernels are the batch's choice (coursekit.grading.batch.grade.blas_threads); stock
 nbgrader and our serial path inherit this process's.
 Usage: python bench/vs_stock_nbgrader.py [--k 8] [--assignments a2_logistic_regression ...]
 """
@@ -29,10 +29,10 @@ from pathlib import Path
 
 import nbformat
 
-from coursekit.grading import canary
-from coursekit.grading.batch import BatchGrader
-from coursekit.grading.harness import TempCourse
-from coursekit.grading.scores import question_scores
+from coursekit.grading.batch import canary
+from coursekit.grading.batch.grade import BatchGrader
+from coursekit.grading.batch.harness import TempCourse
+from coursekit.grading.grader.scores import question_scores
 from coursekit.paths import COURSE_ROOT, SOURCE_DIR, assignments
 from coursekit.submissions import answers_of, fill_answers
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import nbformat
 
-from coursekit.grading import course
-from coursekit.grading.batch import BatchGrader
-from coursekit.grading.scores import max_scores
+from coursekit.grading.batch import course
+from coursekit.grading.batch.grade import BatchGrader
+from coursekit.grading.grader.scores import max_scores
 from coursekit.paths import COURSE_ROOT, assignments
 from coursekit.reports import export_grades, print_question_table, print_student_table, save_question_chart
 from coursekit.submissions import answers_of, fill_answers, is_answer_cell, load_notebook

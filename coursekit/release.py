@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from coursekit import i18n
-from coursekit.grading import course
+from coursekit.grading.batch import course
 from coursekit.i18n_course import SOURCE_LANGUAGE, language_config, release_directory
 from coursekit.paths import COURSE_ROOT, RELEASE_DIR, SOURCE_DIR, assignments
 from coursekit.standalone import make_standalone

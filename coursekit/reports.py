@@ -10,7 +10,7 @@ import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.plugins.export import CsvExportPlugin
 
-from coursekit.grading.mistakes import Catalog
+from coursekit.grading.grader.mistakes import Catalog
 from coursekit.submissions import grade_id, is_test_cell
 
 

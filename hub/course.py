@@ -123,7 +123,7 @@ def main(argv=None):
         "release": [["nbgrader", "generate_assignment", "--force", *args],
                     ["nbgrader", "release_assignment", "--force", *args]],
         "collect": [["nbgrader", "collect", *args]],
-        "grade": [["python", "-m", "coursekit.grading.batch", *args]],
+        "grade": [["python", "-m", "coursekit.grading.batch.grade", *args]],
         "export": [["nbgrader", "export", *args]],
         "nbgrader": [["nbgrader", *args]],
     }

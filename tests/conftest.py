@@ -9,7 +9,7 @@ for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import pytest  # noqa: E402
 
-from coursekit.grading.harness import TempCourse  # noqa: E402
+from coursekit.grading.batch.harness import TempCourse  # noqa: E402
 
 
 @pytest.fixture(scope="session")

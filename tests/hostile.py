@@ -124,7 +124,7 @@ def attempt(path, make_folder=False):
 for folder in sorted({p for p in sys.path if p.endswith("site-packages")}):
     attempt(os.path.join(folder, "zz_hostile.pth"))
 attempt("@HOME@/.ipython/profile_default/startup/zz_hostile.py", make_folder=True)
-for path in ("@REPO@/coursekit/grading/cleanroom.py", "@REPO@/nbgrader_config.py", "@COURSE@/nbgrader_config.py",
+for path in ("@REPO@/coursekit/grading/grader/cleanroom.py", "@REPO@/nbgrader_config.py", "@COURSE@/nbgrader_config.py",
              "@COURSE@/source/toy/toy_checks.py"):
     attempt(path)
 ''',

@@ -14,7 +14,7 @@ import pytest
 from named_mistakes import naming
 from nbgrader.validator import Validator
 
-from coursekit.grading.mistakes import Catalog
+from coursekit.grading.grader.mistakes import Catalog
 from coursekit.paths import COURSE_ROOT, RELEASE_DIR, SOURCE_DIR
 from coursekit.standalone import make_standalone
 from coursekit.submissions import SOLUTION_REGION, answers_of, error_cells, fill_answers, load_notebook, printed_text

@@ -15,10 +15,10 @@ from named_mistakes import naming
 from nbgrader.validator import Validator
 
 from coursekit.digits import load_digits_split
-from coursekit.grading import course
-from coursekit.grading.mistakes import Catalog
-from coursekit.grading.remote import free_names
-from coursekit.grading.skipping import names_assigned, names_imported
+from coursekit.grading.batch import course
+from coursekit.grading.grader.mistakes import Catalog
+from coursekit.grading.grader.skipping import names_assigned, names_imported
+from coursekit.grading.wall.remote import free_names
 from coursekit.paths import RELEASE_DIR, SOURCE_DIR
 from coursekit.submissions import (
     SOLUTION_REGION,

@@ -14,8 +14,8 @@ import pytest
 from named_mistakes import naming
 from nbgrader.validator import Validator
 
-from coursekit.grading import course as nbgrader_course
-from coursekit.grading.mistakes import Catalog
+from coursekit.grading.batch import course as nbgrader_course
+from coursekit.grading.grader.mistakes import Catalog
 from coursekit.paths import RELEASE_DIR, SOURCE_DIR
 from coursekit.submissions import (
     SOLUTION_REGION,

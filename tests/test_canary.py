@@ -12,9 +12,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from coursekit.grading import batch, canary
-from coursekit.grading.harness import TempCourse
-from coursekit.grading.scores import question_scores
+from coursekit.grading.batch import canary
+from coursekit.grading.batch import grade as batch
+from coursekit.grading.batch.harness import TempCourse
+from coursekit.grading.grader.scores import question_scores
 from coursekit.submissions import answers_of, fill_answers
 
 TOY_SOURCE = Path(__file__).parent / "fixtures" / "toy_course" / "source"

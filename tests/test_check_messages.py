@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from coursekit.checks import CheckFailed, depends_on, describe_error, excused_by, expect_close, fail
-from coursekit.grading.remote import StudentCodeError
+from coursekit.grading.wall.remote import StudentCodeError
 
 STUDENT_CELL = "/tmp/ipykernel_4242/3141.py"  # how IPython names a cell's code in tracebacks
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from coursekit.grading import batch
-from coursekit.grading.harness import TempCourse
+from coursekit.grading.batch import grade as batch
+from coursekit.grading.batch.harness import TempCourse
 from coursekit.submissions import answers_of, fill_answers, grade_id
 
 TOY_SOURCE = Path(__file__).parent / "fixtures" / "toy_course" / "source"

@@ -25,9 +25,9 @@ from browser import CHROMIUM, CHROMIUM_ARGS, browser_skip_reason
 from nbconvert import HTMLExporter
 from nbgrader.api import Gradebook
 
-from coursekit.grading import course as nbgrader_ops
-from coursekit.grading.harness import TempCourse
-from coursekit.grading.safe_html import FORMGRADER_CSP
+from coursekit.grading.batch import course as nbgrader_ops
+from coursekit.grading.batch.harness import TempCourse
+from coursekit.grading.grader.safe_html import FORMGRADER_CSP
 from coursekit.submissions import fill_answers
 
 TOY_SOURCE = Path(__file__).parent / "fixtures" / "toy_course" / "source"

@@ -11,12 +11,13 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
 from coursekit.checks import class_name, has_method
-from coursekit.grading import kernel_side, seed, wire
-from coursekit.grading.cleanroom import CleanRoomExecute, split_hidden
-from coursekit.grading.guard import tree_digest
-from coursekit.grading.harness import TempCourse
-from coursekit.grading.remote import KernelView, free_names
-from coursekit.grading.scores import question_scores
+from coursekit.grading.batch.guard import tree_digest
+from coursekit.grading.batch.harness import TempCourse
+from coursekit.grading.grader import seed
+from coursekit.grading.grader.cleanroom import CleanRoomExecute, split_hidden
+from coursekit.grading.grader.scores import question_scores
+from coursekit.grading.inkernel import kernel_side, wire
+from coursekit.grading.wall.remote import KernelView, free_names
 from coursekit.submissions import answers_of, fill_answers
 
 TOY_SOURCE = Path(__file__).parent / "fixtures" / "toy_course" / "source"
@@ -324,7 +325,7 @@ def test_batch_equals_serial_nbgrader(toy, tmp_path):
 
 def test_feedback_hides_hidden_tests(toy):
     course, _, _, _ = toy
-    from coursekit.grading import course as nbg
+    from coursekit.grading.batch import course as nbg
 
     nbg.generate_feedback(course.config, "toy", "wrong_double")
     html = next((course.root / "feedback" / "wrong_double" / "toy").glob("*.html")).read_text()

@@ -1,4 +1,5 @@
-"""Grading leaves out the cells no test needs, as the instructor's notebook marks them (coursekit.grading.skipping).
+"""Grading leaves out the cells no test needs, as the instructor's notebook marks them
+(coursekit.grading.grader.skipping).
 
 The dependencies come from the notebooks themselves: no cell that runs at grading (test cells with
 their hidden part included) may read a name whose last binding before it is in a skipped cell.
@@ -10,12 +11,12 @@ import nbformat
 import pytest
 from jupyter_core.utils import run_sync
 
-from coursekit.grading import prestart
-from coursekit.grading.cleanroom import CleanRoomExecute, cells_skipped_at_grading
-from coursekit.grading.harness import TempCourse
-from coursekit.grading.limits import kill_process_groups
-from coursekit.grading.skipping import SKIP_AT_GRADING, SKIP_TAGS, marked_sources, stale_reads
-from coursekit.grading.trusted import TrustedFiles
+from coursekit.grading.batch.harness import TempCourse
+from coursekit.grading.grader import prestart
+from coursekit.grading.grader.cleanroom import CleanRoomExecute, cells_skipped_at_grading
+from coursekit.grading.grader.skipping import SKIP_AT_GRADING, SKIP_TAGS, marked_sources, stale_reads
+from coursekit.grading.grader.trusted import TrustedFiles
+from coursekit.grading.wall.limits import kill_process_groups
 from coursekit.paths import SOURCE_DIR, assignments
 from coursekit.submissions import answers_of, fill_answers, grade_id, is_answer_cell, is_test_cell, load_notebook
 

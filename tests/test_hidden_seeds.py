@@ -20,8 +20,8 @@ import matplotlib
 import nbformat
 import pytest
 
-from coursekit.grading.mistakes import Catalog
-from coursekit.grading.seed import grading_run
+from coursekit.grading.grader.mistakes import Catalog
+from coursekit.grading.grader.seed import grading_run
 from coursekit.paths import RELEASE_DIR, SOURCE_DIR
 from coursekit.submissions import answers_of, grade_id, is_test_cell
 

@@ -183,7 +183,7 @@ def test_user_groups_set_their_limits_and_list_their_running_processes(tmp_path)
 
 def test_instructor_server_sends_the_formgrader_policy():
     """The instructor's JupyterLab (and its Formgrader) sends the policy the grading browser test proves."""
-    from coursekit.grading.safe_html import FORMGRADER_CSP
+    from coursekit.grading.grader.safe_html import FORMGRADER_CSP
 
     config = json.loads((COURSE_ROOT / "hub" / "jupyter" / "instructor" / "jupyter_server_config.json").read_text())
     assert config["ServerApp"]["tornado_settings"]["headers"]["Content-Security-Policy"] == FORMGRADER_CSP

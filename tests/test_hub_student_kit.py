@@ -26,7 +26,8 @@ def test_kit_holds_what_students_may_see_and_nothing_else(kit):
             "datasets/train_catvnoncat.h5", "datasets/test_catvnoncat.h5"} <= files
     assert not [f for f in files if f.startswith(("source", "release", "submitted", "autograded", "feedback"))]
     assert not [f for f in files if f.endswith((".ipynb", ".db")) or "_checks.py" in f]
-    assert not {"coursekit/grading/batch.py", "coursekit/grading/cleanroom.py", "coursekit/demo.py"} & files
+    assert not {"coursekit/grading/batch/grade.py", "coursekit/grading/grader/cleanroom.py",
+                "coursekit/demo.py"} & files
     assert all(oct(p.stat().st_mode & 0o777) == "0o644" for p in kit.rglob("*") if p.is_file())
 
 

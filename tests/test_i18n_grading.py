@@ -14,9 +14,9 @@ from traitlets import TraitError
 from traitlets.config import Config
 
 from coursekit import i18n
-from coursekit.grading.harness import TempCourse
-from coursekit.grading.mistakes import Catalog
-from coursekit.grading.scores import question_scores
+from coursekit.grading.batch.harness import TempCourse
+from coursekit.grading.grader.mistakes import Catalog
+from coursekit.grading.grader.scores import question_scores
 from coursekit.i18n_course import CourseLanguage, release_directory
 from coursekit.paths import COURSE_ROOT, SOURCE_DIR
 from coursekit.submissions import answers_of

@@ -13,9 +13,9 @@ import pytest
 from nbgrader.api import Gradebook
 from sqlalchemy import event
 
-from coursekit.grading import gradebook_copy, merge, results
-from coursekit.grading.guard import GradebookGuard
-from coursekit.grading.harness import TempCourse
+from coursekit.grading.batch import gradebook_copy, merge, results
+from coursekit.grading.batch.guard import GradebookGuard
+from coursekit.grading.batch.harness import TempCourse
 
 TOY_SOURCE = Path(__file__).parent / "fixtures" / "toy_course" / "source"
 PER_STUDENT_TABLES = ("student", "submitted_assignment", "submitted_notebook", "grade", "comment")

@@ -5,9 +5,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from coursekit.grading.diagnosis import NAMED, Diagnoser, Event, NotebookDiagnoses, Opaque, Ref
-from coursekit.grading.mistakes import CATALOG_PATTERN, Catalog
-from coursekit.grading.trusted import TrustedFiles
+from coursekit.grading.grader.diagnosis import NAMED, Diagnoser, Event, NotebookDiagnoses, Opaque, Ref
+from coursekit.grading.grader.mistakes import CATALOG_PATTERN, Catalog
+from coursekit.grading.grader.trusted import TrustedFiles
 from coursekit.paths import RELEASE_DIR, SOURCE_DIR
 from coursekit.submissions import answers_of
 

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS
 
-from coursekit.grading.batch import Outcome
+from coursekit.grading.batch.grade import Outcome
 from coursekit.paths import SOURCE_DIR
 from coursekit.reports import UNRECOGNISED, write_mistakes_report
 

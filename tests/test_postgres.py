@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from coursekit.grading import course as nbg
-from coursekit.grading import gradebook_copy, merge
-from coursekit.grading.harness import TempCourse
-from coursekit.grading.scores import question_scores
+from coursekit.grading.batch import course as nbg
+from coursekit.grading.batch import gradebook_copy, merge
+from coursekit.grading.batch.harness import TempCourse
+from coursekit.grading.grader.scores import question_scores
 from coursekit.paths import COURSE_ROOT
 from coursekit.submissions import answers_of, fill_answers
 

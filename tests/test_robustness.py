@@ -20,10 +20,10 @@ import pytest
 from hostile import ATTACKS, HOSTILE_MARKDOWN, SLEEPER, attack_source
 from nbgrader.converters.base import NbGraderException
 
-from coursekit.grading import course as nbgrader_ops
-from coursekit.grading.guard import SubmissionSnapshot, tree_digest
-from coursekit.grading.harness import TempCourse
-from coursekit.grading.scores import question_scores
+from coursekit.grading.batch import course as nbgrader_ops
+from coursekit.grading.batch.guard import SubmissionSnapshot, tree_digest
+from coursekit.grading.batch.harness import TempCourse
+from coursekit.grading.grader.scores import question_scores
 from coursekit.submissions import answers_of, fill_answers, grade_id, is_test_cell
 
 

@@ -12,11 +12,11 @@ from jupyter_client import BlockingKernelClient
 from jupyter_core.utils import run_sync
 from nbformat.v4 import new_notebook
 
-from coursekit.grading import sandbox
-from coursekit.grading.cgroup import KernelGroup
-from coursekit.grading.cleanroom import CleanRoomExecute
-from coursekit.grading.harness import TempCourse
-from coursekit.grading.kernel import LimitedKernelManager
+from coursekit.grading.batch.harness import TempCourse
+from coursekit.grading.grader.cleanroom import CleanRoomExecute
+from coursekit.grading.wall import sandbox
+from coursekit.grading.wall.cgroup import KernelGroup
+from coursekit.grading.wall.kernel import LimitedKernelManager
 from coursekit.submissions import answers_of, fill_answers
 
 PROBE = r'''
@@ -220,7 +220,7 @@ class FlakyKernelManager(LimitedKernelManager):
 
 
 def test_a_kernel_that_fails_to_start_is_started_once_more(tmp_path):
-    from coursekit.grading.cleanroom import CleanRoomExecute
+    from coursekit.grading.grader.cleanroom import CleanRoomExecute
 
     executor = CleanRoomExecute(kernel_manager_class=FlakyKernelManager,
                                 extra_arguments=["--IPKernelApp.log_level=ERROR"])

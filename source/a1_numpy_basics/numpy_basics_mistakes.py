@@ -2,7 +2,7 @@
 
 ``MISTAKES[function][name]`` holds ``says``, one whole sentence for the student (what is wrong and what to
 change, never the fix in code), and ``code``, the wrong answer cell. The code holds solution text: this file
-never travels to the release or to a student's kernel (see ``coursekit.grading.mistakes``). ``CELLS`` names
+never travels to the release or to a student's kernel (see ``coursekit.grading.grader.mistakes``). ``CELLS`` names
 the part a hidden test judges when its grade_id does not (``hidden_<part>``).
 """
 

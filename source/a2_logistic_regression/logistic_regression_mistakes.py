@@ -3,7 +3,7 @@
 ``MISTAKES[part][name]`` holds ``says``, one whole sentence for the student (what is wrong and what to change,
 never the fix in code), and ``edits``, the mistake written as ``(solution text, replacement)`` edits of the
 answer cell ``answer_<part>``. The edits hold solution text: this file never travels to the release or to a
-student's kernel (see ``coursekit.grading.mistakes``).
+student's kernel (see ``coursekit.grading.grader.mistakes``).
 """
 
 MISTAKES = {

@@ -4,7 +4,7 @@
 what to change, never the fix in code), and ``edits``, the mistake written as ``(solution text,
 replacement)`` edits of the answer cell ``answer_<part>``. The edits hold solution text: this file
 never travels to the release or to a student's kernel (nbgrader_config.py and
-``coursekit.grading.trusted`` leave ``*_mistakes.py`` out). ``CELLS`` names the part a hidden test
+``coursekit.grading.grader.trusted`` leave ``*_mistakes.py`` out). ``CELLS`` names the part a hidden test
 judges when its grade_id does not (``hidden_<part>``).
 """
 

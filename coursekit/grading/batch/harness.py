@@ -7,9 +7,9 @@ from pathlib import Path
 import nbformat
 from nbgrader.converters import Autograde
 
-from coursekit.grading import course
-from coursekit.grading.batch import BatchGrader
-from coursekit.grading.scores import max_scores
+from coursekit.grading.batch import course
+from coursekit.grading.batch.grade import BatchGrader
+from coursekit.grading.grader.scores import max_scores
 from coursekit.paths import SOURCE_DIR
 from coursekit.submissions import answers_of, fill_answers, grade_id, is_test_cell
 

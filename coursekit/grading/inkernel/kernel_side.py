@@ -11,7 +11,7 @@ import numpy as np
 from IPython import get_ipython
 
 from coursekit.checks import method_names
-from coursekit.grading import wire
+from coursekit.grading.inkernel import wire
 
 HANDLES = {}  # number -> value the grader refers to
 NUMBERS = {}  # id(value) -> number, so one value keeps one number

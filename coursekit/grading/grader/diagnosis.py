@@ -22,8 +22,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from coursekit.grading.mistakes import Catalog, is_catalog
-from coursekit.grading.remote import (
+from coursekit.grading.grader.mistakes import Catalog, is_catalog
+from coursekit.grading.wall.remote import (
     KernelView,
     RemoteObject,
     SharedArray,

@@ -11,7 +11,7 @@
   restarted, the cells that had run cleanly are replayed, and grading goes on.
 - Hidden tests' code and tracebacks never reach the notebook's outputs; only their messages.
 - Cells no test needs (experiments, figures, timing demos) are left out, as the instructor's
-  notebook marks them (coursekit.grading.skipping); the submission's own tags decide nothing.
+  notebook marks them (coursekit.grading.grader.skipping); the submission's own tags decide nothing.
 """
 
 import builtins
@@ -35,14 +35,15 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
-from coursekit.grading import prestart, sandbox, seed, skipping
-from coursekit.grading.channel import CommChannel, KernelDied, NoAnswer, TimedOut
-from coursekit.grading.diagnosis import NotebookDiagnoses, RecordingView
-from coursekit.grading.kernel import LimitedKernelManager
-from coursekit.grading.limits import PIDFILE_ENV, kill_process_groups
-from coursekit.grading.output_budget import CELL_BYTES, NOTEBOOK_BYTES, OutputBudget
-from coursekit.grading.remote import KernelUnavailable, StudentCodeError, free_names
-from coursekit.grading.trusted import TrustedFiles, restore_environment
+from coursekit.grading.grader import prestart, seed, skipping
+from coursekit.grading.grader.diagnosis import NotebookDiagnoses, RecordingView
+from coursekit.grading.grader.trusted import TrustedFiles, restore_environment
+from coursekit.grading.wall import sandbox
+from coursekit.grading.wall.channel import CommChannel, KernelDied, NoAnswer, TimedOut
+from coursekit.grading.wall.kernel import LimitedKernelManager
+from coursekit.grading.wall.limits import PIDFILE_ENV, kill_process_groups
+from coursekit.grading.wall.output_budget import CELL_BYTES, NOTEBOOK_BYTES, OutputBudget
+from coursekit.grading.wall.remote import KernelUnavailable, StudentCodeError, free_names
 from coursekit.submissions import is_test_cell
 
 HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
@@ -105,7 +106,7 @@ class CleanRoomExecute(Execute):
     notebook_output_bytes = Integer(NOTEBOOK_BYTES, help="Output a whole notebook keeps (characters).").tag(
         config=True)
     grading_seed = Integer(
-        None, allow_none=True, help="Seed of the hidden tests' inputs (coursekit.grading.seed); default: a fresh "
+        None, allow_none=True, help="Seed of the hidden tests' inputs (grader.seed); default: a fresh "
                                     "one per grading run, recorded in the autograded notebook.").tag(config=True)
     unsafe_no_sandbox = Bool(
         False, help="Run students' kernels WITHOUT their sandbox: only on a machine where the students' code "
@@ -276,7 +277,8 @@ class CleanRoomExecute(Execute):
     def _prepare_kernel(self):
         """Before any student code: the notebook's folder as working directory, and the test channel."""
         path = self.resources.get("metadata", {}).get("path")
-        cap = f"__import__('coursekit.grading.kernel_side', fromlist=['_']).cap_output({self.cell_output_bytes})\n"
+        cap = (f"__import__('coursekit.grading.inkernel.kernel_side', fromlist=['_'])"
+               f".cap_output({self.cell_output_bytes})\n")
         self._open_channel(cap + (f"__import__('os').chdir({str(path)!r})\n" if path else ""))
 
     def _open_channel(self, first=""):

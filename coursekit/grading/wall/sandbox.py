@@ -40,7 +40,8 @@ STAGE = "/.coursekit/submission"  # the submission as the kernel's start script 
 HOME = "/tmp"
 MPL_DIR = f"{HOME}/.matplotlib"  # matplotlib's writable folder in the kernel, with the grader's font list
 KERNEL_MODULES = ("coursekit/__init__.py", "coursekit/checks.py", "coursekit/digits.py",
-                  "coursekit/grading/__init__.py", "coursekit/grading/kernel_side.py", "coursekit/grading/wire.py",
+                  "coursekit/grading/__init__.py", "coursekit/grading/inkernel/__init__.py",
+                  "coursekit/grading/inkernel/kernel_side.py", "coursekit/grading/inkernel/wire.py",
                   "lr_utils.py")
 PASSED_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "MPLBACKEND", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
               "MKL_NUM_THREADS", "PYTHONHASHSEED", "PYTHONPATH")

@@ -11,7 +11,7 @@ import math
 
 from sqlalchemy import event
 
-from coursekit.grading.gradebook_copy import TABLES, insert_rows, open_engine
+from coursekit.grading.batch.gradebook_copy import TABLES, insert_rows, open_engine
 
 SUBMISSION_TABLES = ("comment", "grade", "submitted_notebook", "submitted_assignment")  # children first
 

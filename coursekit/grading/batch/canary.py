@@ -68,7 +68,7 @@ def environment_key(course_root, assignment):
         digest.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes() + b"\0")
     for config in dict.fromkeys([COURSE_ROOT / "nbgrader_config.py", course_root / "nbgrader_config.py"]):
         digest.update(config.read_bytes() if config.is_file() else b"")
-    engine = Path(__file__).resolve().parents[1]  # the course's modules: the grader and what kernels import
+    engine = Path(__file__).resolve().parents[2]  # the course's modules: the grader and what kernels import
     for path in sorted([*engine.rglob("*.py"), Path(module_origin("lr_utils") or engine / "__init__.py")]):
         digest.update(path.read_bytes())
     environment = {"python": sys.version, "executable": sys.executable,
@@ -109,9 +109,9 @@ def grade_solution(course_root, assignment):
 
     Returns ``(scores, maxima, errors)``: ``{grade_id: score}``, ``{grade_id: points}``, ``{grade_id: message}``.
     """
-    from coursekit.grading import course
-    from coursekit.grading.scores import max_scores, question_scores
-    from coursekit.grading.worker import last_error
+    from coursekit.grading.batch import course
+    from coursekit.grading.batch.worker import last_error
+    from coursekit.grading.grader.scores import max_scores, question_scores
     from coursekit.submissions import answers_of, fill_answers, grade_id, is_test_cell
 
     course_root = Path(course_root).resolve()
@@ -161,7 +161,7 @@ def failure_message(assignment, scores, maxima, errors):
                                                                     " (the notebook did not run to this cell)")
               for cell in lost]
     lines.append("Check that this environment is the one the course was built with (python -m pip install -e . "
-                 f"from {Path(__file__).resolve().parents[2]}; the course's modules import from "
+                 f"from {Path(__file__).resolve().parents[3]}; the course's modules import from "
                  f"{module_origin('coursekit')}), that the kernels can start, and that source/{assignment}/ "
                  "passes its own tests (make test).")
     return "\n".join(lines)
@@ -189,7 +189,8 @@ def check(course_root, assignment):
 def run_isolated(course_root, assignment):
     """``grade_solution`` in a fresh process of this environment (nbgrader keeps state per process)."""
     environment = {**os.environ, SKIP_ENV: "1"}
-    done = subprocess.run([sys.executable, "-m", "coursekit.grading.canary", "--grade", str(course_root), assignment],
+    done = subprocess.run([sys.executable, "-m", "coursekit.grading.batch.canary", "--grade", str(course_root),
+                           assignment],
                           capture_output=True, text=True, env=environment, check=False)
     try:
         result = json.loads(done.stdout.strip().splitlines()[-1])

@@ -16,9 +16,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursekit.grading import course, intake, prestart, results, scorekeeper
-from coursekit.grading.limits import PIDFILE_ENV
-from coursekit.grading.trusted import TrustedFiles
+from coursekit.grading.batch import course, results
+from coursekit.grading.grader import intake, prestart, scorekeeper
+from coursekit.grading.grader.trusted import TrustedFiles
+from coursekit.grading.wall.limits import PIDFILE_ENV
 
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception)\b.*")
 
@@ -64,7 +65,7 @@ def prepare(job):
 
 def start_kernel_ahead(job, config):
     """Start this submission's kernel now, for its notebook's folder; the executor takes it over later."""
-    from coursekit.grading.cleanroom import CleanRoomExecute  # nbgrader's executor, configured for this course
+    from coursekit.grading.grader.cleanroom import CleanRoomExecute  # nbgrader's executor, configured for this course
 
     executor = CleanRoomExecute(config=config)
     trusted = TrustedFiles.for_course(job.course_root, job.assignment)
@@ -89,7 +90,7 @@ def run(job, threads_per_kernel, result_fd, go_fd):
 
     The worker prepares and starts its kernel at once, then waits for the parent's signal on
     the pipe ``go_fd`` before grading: its time is counted from that signal. The result goes to
-    the parent as JSON on the pipe ``result_fd`` (coursekit.grading.results).
+    the parent as JSON on the pipe ``result_fd`` (coursekit.grading.batch.results).
     """
     entered_at, started = time.time(), time.monotonic()
     tempfile.tempdir = str(job.scratch.parent)  # the executor's scratch goes beside the job's

@@ -5,7 +5,7 @@ feedback is generated. Every rich output (HTML, JavaScript, Markdown, LaTeX, SVG
 other type) becomes plain text that the page escapes; PNG and JPEG images stay when their data is
 plain base64; output metadata is dropped. Markdown and raw cells other than the instructor's own
 (word for word a cell of the source notebook, or a locked cell of the gradebook) are rendered and
-cleaned by ``coursekit.grading.safe_html``. Fields a kernel or a student's notebook file controls
+cleaned by ``coursekit.grading.grader.safe_html``. Fields a kernel or a student's notebook file controls
 and nbconvert's templates print without escaping (execution counts, stream names, cell ids and
 metadata, widget state) are reduced to what nbformat allows. A feedback page carries a
 Content-Security-Policy that lets no script run.
@@ -21,7 +21,7 @@ from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from traitlets import Bool
 
-from coursekit.grading.safe_html import FEEDBACK_CSP, student_markdown
+from coursekit.grading.grader.safe_html import FEEDBACK_CSP, student_markdown
 from coursekit.i18n_course import in_course_language
 
 IMAGE_TYPES = ("image/png", "image/jpeg")

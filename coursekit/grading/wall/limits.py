@@ -1,8 +1,9 @@
-"""Start a grading kernel under resource limits: ``python -m coursekit.grading.limits [--cgroup DIR]... -- CMD...``.
+"""Start a grading kernel under resource limits:
+``python -m coursekit.grading.wall.limits [--cgroup DIR]... -- CMD...``.
 
-CMD is normally the kernel's sandbox (``bwrap ...``, see coursekit.grading.sandbox), which adds
+CMD is normally the kernel's sandbox (``bwrap ...``, see coursekit.grading.wall.sandbox), which adds
 its own limits on processes and file size inside. Each ``--cgroup`` folder (the kernel's memory
-and pids groups, coursekit.grading.cgroup) is joined first, so everything CMD starts counts
+and pids groups, coursekit.grading.wall.cgroup) is joined first, so everything CMD starts counts
 there. Reads ``COURSEKIT_KERNEL_MEMORY_MB`` (address-space limit of each process),
 ``COURSEKIT_KERNEL_CPU_SECONDS`` (CPU time of each kernel process) and
 ``COURSEKIT_KERNEL_PIDFILE`` (where the kernel's pid and groups are appended, so the grader can
@@ -15,7 +16,7 @@ import signal
 import sys
 from pathlib import Path
 
-from coursekit.grading.cgroup import KernelGroup
+from coursekit.grading.wall.cgroup import KernelGroup
 
 MEMORY_ENV = "COURSEKIT_KERNEL_MEMORY_MB"
 CPU_ENV = "COURSEKIT_KERNEL_CPU_SECONDS"

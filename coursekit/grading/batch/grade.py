@@ -24,11 +24,12 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from tqdm import tqdm
 
-from coursekit.grading import canary, course, gradebook_copy, merge, results, sandbox, worker
-from coursekit.grading.guard import SubmissionSnapshot, gradebook_guard
-from coursekit.grading.limits import kill_process_groups
-from coursekit.grading.scores import max_scores
-from coursekit.grading.trusted import TrustedFiles
+from coursekit.grading.batch import canary, course, gradebook_copy, merge, results, worker
+from coursekit.grading.batch.guard import SubmissionSnapshot, gradebook_guard
+from coursekit.grading.grader.scores import max_scores
+from coursekit.grading.grader.trusted import TrustedFiles
+from coursekit.grading.wall import sandbox
+from coursekit.grading.wall.limits import kill_process_groups
 from coursekit.paths import COURSE_ROOT
 from coursekit.reports import write_mistakes_report
 from coursekit.submissions import grade_id, is_answer_cell, load_notebook
@@ -107,7 +108,7 @@ class BatchGrader:
 
     def grade(self, students):
         """Grade ``students``; return their outcomes in the same order."""
-        from coursekit.grading.cleanroom import CleanRoomExecute  # the course's executor settings
+        from coursekit.grading.grader.cleanroom import CleanRoomExecute  # the course's executor settings
 
         if CleanRoomExecute(config=self.config).unsafe_no_sandbox:  # the instructor's explicit opt-out
             os.environ[sandbox.UNSAFE_ENV] = "1"

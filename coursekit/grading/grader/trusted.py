@@ -13,7 +13,7 @@ import types
 from pathlib import Path
 
 import lr_utils
-from coursekit.grading.mistakes import is_catalog
+from coursekit.grading.grader.mistakes import is_catalog
 
 _SNAPSHOTS = {}
 

@@ -1,6 +1,6 @@
 """The kernel manager of grading kernels: every kernel starts in its sandbox, under the limits wrapper.
 
-The kernel runs in ``coursekit.grading.sandbox`` (bubblewrap) with its Jupyter channels on Unix
+The kernel runs in ``coursekit.grading.wall.sandbox`` (bubblewrap) with its Jupyter channels on Unix
 sockets in a private folder (``ipc`` transport: the kernel has no network). Where the sandbox
 cannot run, starting a kernel raises SandboxUnavailable, unless the instructor opted out
 explicitly (``COURSEKIT_UNSAFE_NO_SANDBOX=1``, set by ``CleanRoomExecute.unsafe_no_sandbox``
@@ -21,13 +21,13 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Type, Unicode, default
 
-from coursekit.grading import sandbox
-from coursekit.grading.cgroup import KernelGroup
-from coursekit.grading.limits import MEMORY_ENV
-from coursekit.grading.output_budget import MAX_MESSAGE_BYTES
+from coursekit.grading.wall import sandbox
+from coursekit.grading.wall.cgroup import KernelGroup
+from coursekit.grading.wall.limits import MEMORY_ENV
+from coursekit.grading.wall.output_budget import MAX_MESSAGE_BYTES
 
 # IOPub topics of what a notebook shows (ipykernel's); comm messages (``comm-<id>``: the answers to the
-# tests' calls, which can be large arrays) are left to the grader's own channel (coursekit.grading.channel).
+# tests' calls, which can be large arrays) are left to the grader's own channel (coursekit.grading.wall.channel).
 NOTEBOOK_TOPICS = (b"kernel.", b"stream.", b"execute_result", b"display_data", b"update_display_data",
                    b"clear_output", b"<IDS|")  # the last: messages sent without a topic (execute_result)
 
@@ -116,7 +116,7 @@ class LimitedKernelManager(AsyncKernelManager):
             cmd = sandbox.command(layout, cmd, environment, uid)
         group = self.memory_group()
         joined = [arg for path in (group.paths if group else []) for arg in ("--cgroup", path)]
-        return [sys.executable, "-m", "coursekit.grading.limits", *joined, "--", *cmd]
+        return [sys.executable, "-m", "coursekit.grading.wall.limits", *joined, "--", *cmd]
 
     async def _async_post_start_kernel(self, **kw):
         if self._sandboxed and os.geteuid() == 0:

@@ -13,8 +13,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from coursekit.grading import intake
-from coursekit.grading.gradebook_copy import open_engine
+from coursekit.grading.batch.gradebook_copy import open_engine
+from coursekit.grading.grader import intake
 
 SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
 

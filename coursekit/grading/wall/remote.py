@@ -13,7 +13,7 @@ import builtins
 
 import numpy as np
 
-from coursekit.grading import wire
+from coursekit.grading.inkernel import wire
 
 
 class StudentCodeError(Exception):

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from jupyter_core.utils import run_sync
 
-from coursekit.grading.kernel import LimitedKernelManager
-from coursekit.grading.limits import MEMORY_ENV, PIDFILE_ENV
-from coursekit.grading.sandbox import COURSE_FILES_ENV
-from coursekit.grading.trusted import restore_environment
+from coursekit.grading.grader.trusted import restore_environment
+from coursekit.grading.wall.kernel import LimitedKernelManager
+from coursekit.grading.wall.limits import MEMORY_ENV, PIDFILE_ENV
+from coursekit.grading.wall.sandbox import COURSE_FILES_ENV
 
 _WAITING = []  # at most one kernel started ahead in this process
 

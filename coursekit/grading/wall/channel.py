@@ -54,7 +54,7 @@ class CommChannel:
 
     def setup_code(self):
         """Code to run in the kernel (once per kernel) so that it answers on this comm."""
-        return f"__import__('coursekit.grading.kernel_side', fromlist=['listen']).listen({self.comm_id!r})"
+        return f"__import__('coursekit.grading.inkernel.kernel_side', fromlist=['listen']).listen({self.comm_id!r})"
 
     def send(self, payload):
         drain(self.iopub)

@@ -1,0 +1,1 @@
+"""The trusted grader of one notebook (nbgrader preprocessors and what they use)."""
