@@ -259,15 +259,18 @@ class Student:
 
 
 def hidden_test_lines(assignment, notebook):
-    """Lines of the hidden tests of ``assignment``'s ``notebook`` that appear nowhere in the student's copy."""
+    """Lines of the hidden tests of ``assignment``'s ``notebook`` that appear nowhere in the student's copy
+    (its notebook and the released check module, which a traceback of a visible check may quote)."""
     source = json.loads((REPO / "source" / assignment / notebook).read_text())
     release = (REPO / "release" / assignment / notebook).read_text()
+    public = {line.strip() for path in (REPO / "release" / assignment).glob("*.py")
+              for line in path.read_text().splitlines()}
     lines = set()
     for cell in source["cells"]:
         text = "".join(cell["source"])
         for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", text, re.S):
             lines |= {line.strip() for line in block.splitlines() if len(line.strip()) > 20}
-    return {line for line in lines if json.dumps(line)[1:-1] not in release}
+    return {line for line in lines if json.dumps(line)[1:-1] not in release and line not in public}
 
 
 class Timer(dict):

@@ -294,8 +294,10 @@ def test_wrong_key_answer_is_named_by_the_visible_checks_of_its_dependents(grade
 def test_flattening_descent_loses_only_the_hidden_points(graded, a3):
     assert graded.scores["flattening_descent"] == {**graded.max_scores, "hidden_gradient_descent_fn": 0.0}
     message = a3.failed_tests(ASSIGNMENT, "flattening_descent")["hidden_gradient_descent_fn"]
-    assert message == ("CheckFailed: gradient_descent_fn on function_2 from a (2, 3) start, lr 0.05, 30 steps "
-                       "gives a result of the wrong shape (6,).")
+    assert message.splitlines() == [
+        "CheckFailed: gradient_descent_fn on function_2 from a (2, 3) start, lr 0.05, 30 steps "
+        "gives a result of the wrong shape (6,).",
+        "Your `gradient_descent_fn` returns a result of the wrong shape on one of the hidden inputs."]
 
 
 @pytest.mark.parametrize(("function", "label", "words"), [

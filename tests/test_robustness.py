@@ -36,6 +36,7 @@ class Target:
     affected: frozenset
     hardcoded: str
     visible: str  # the visible test a hard-coded fake passes
+    callers: frozenset = frozenset()  # tests of other parts that call it: they lose points only if that part is wrong
 
 
 TARGETS = {
@@ -47,7 +48,8 @@ TARGETS = {
         frozenset({"test_predict", "hidden_predict", "test_model", "hidden_model"}),
         "import numpy as np\n\ndef predict(w, b, X):\n"
         "    if not np.any(w) and b == 0:\n        return np.zeros((1, X.shape[1]))\n"
-        "    return np.array([[0, 0, 1, 1, 1, 1]])[:, :X.shape[1]]\n", "test_predict"),
+        "    return np.array([[0, 0, 1, 1, 1, 1]])[:, :X.shape[1]]\n", "test_predict",
+        frozenset({"test_model", "hidden_model"})),
 }
 STUBBORN_LOOP = ("\nimport time\nwhile True:\n    try:\n        time.sleep(0.01)\n"
                  "    except KeyboardInterrupt:\n        pass\n")
@@ -186,7 +188,13 @@ def graded_corpus(request, tmp_path_factory):
 def test_answer_case(graded_corpus, case):
     _, _, target, result, _ = graded_corpus
     assert result.statuses[case] == "graded", result.failures.get(case)
-    assert result.scores[case] == expected_scores(result.max_scores, ANSWER_CASES[case][1], target)
+    expected = expected_scores(result.max_scores, ANSWER_CASES[case][1], target)
+    # A part that only calls the attacked answer is judged with the course's version of it too (fair grading):
+    # it may keep its points, never gain a partial score.
+    for cell in target.callers:
+        assert result.scores[case][cell] in (0.0, result.max_scores[cell]), cell
+        expected[cell] = result.scores[case][cell]
+    assert result.scores[case] == expected
 
 
 @pytest.mark.parametrize("case", sorted(STRUCTURE_CASES) + ["restored_correct"])
@@ -220,8 +228,13 @@ def test_feedback_shows_no_hidden_code_or_reference_values(graded_corpus):
     html = next((course.root / "feedback" / "hard_coded_example" / assignment).glob("*.html")).read_text()
     assert "A hidden test failed" in html
     source = course.source_notebook(assignment)
+    # Lines the student may see anyway (visible cells, the released check module) are no leak when shown.
+    public = {line.strip() for path in (course.root / "release" / assignment).glob("*.py")
+              for line in path.read_text().splitlines()}
+    public |= {line.strip() for cell in source.cells for line in cell.source.split("\n")
+               if line not in set(hidden_region(cell.source))}
     hidden_lines = [line.strip() for cell in source.cells if is_test_cell(cell)
-                    for line in hidden_region(cell.source) if len(line.strip()) > 12]
+                    for line in hidden_region(cell.source) if len(line.strip()) > 12 and line.strip() not in public]
     assert hidden_lines
     leaked = [line for line in hidden_lines if line in html or json.dumps(line)[1:-1] in html]
     assert not leaked
