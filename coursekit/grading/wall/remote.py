@@ -247,38 +247,29 @@ class SharedArray(np.ndarray):
         return self.view(np.ndarray).__reduce__()
 
 
-class SharedList(list):
+class _WritesThrough:
+    """A copy of a container read from a student's object whose item assignments also reach the kernel's."""
+
+    _coursekit_origin = None
+
+    @classmethod
+    def wrap(cls, items, view, number):
+        shared = cls(items)
+        shared._coursekit_origin = (view, number)
+        return shared
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        view, number = self._coursekit_origin
+        view.setitem(number, key, value)
+
+
+class SharedList(_WritesThrough, list):
     """A copy of a list read from a student's object; ``lst[i] = v`` also assigns in the kernel's list."""
 
-    _coursekit_origin = None
 
-    @classmethod
-    def wrap(cls, items, view, number):
-        shared = cls(items)
-        shared._coursekit_origin = (view, number)
-        return shared
-
-    def __setitem__(self, key, value):
-        super().__setitem__(key, value)
-        view, number = self._coursekit_origin
-        view.setitem(number, key, value)
-
-
-class SharedDict(dict):
+class SharedDict(_WritesThrough, dict):
     """A copy of a dict read from a student's object; ``d[k] = v`` also assigns in the kernel's dict."""
-
-    _coursekit_origin = None
-
-    @classmethod
-    def wrap(cls, items, view, number):
-        shared = cls(items)
-        shared._coursekit_origin = (view, number)
-        return shared
-
-    def __setitem__(self, key, value):
-        super().__setitem__(key, value)
-        view, number = self._coursekit_origin
-        view.setitem(number, key, value)
 
 
 def copy_back(original, after, replaced=frozenset()):
