@@ -39,7 +39,7 @@ UNSAFE_ENV = "COURSEKIT_UNSAFE_NO_SANDBOX"
 STAGE = "/.coursekit/submission"  # the submission as the kernel's start script reads it (read-only)
 HOME = "/tmp"
 MPL_DIR = f"{HOME}/.matplotlib"  # matplotlib's writable folder in the kernel, with the grader's font list
-KERNEL_MODULES = ("coursekit/__init__.py", "coursekit/checks.py", "coursekit/digits.py",
+KERNEL_MODULES = ("coursekit/__init__.py", "coursekit/checks.py", "coursekit/digits.py", "coursekit/messages.py",
                   "coursekit/grading/__init__.py", "coursekit/grading/inkernel/__init__.py",
                   "coursekit/grading/inkernel/kernel_side.py", "coursekit/grading/inkernel/wire.py",
                   "lr_utils.py")
