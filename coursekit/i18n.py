@@ -150,6 +150,19 @@ def template(domain, path):
     return catalog
 
 
+def course_templates(domains=None):
+    """``{domain: template}`` of everything translated (of ``domains``, default all): the notebooks, modules with
+    a ``MESSAGES`` table, the README, and the messages of checks and grading (``coursekit.i18n_messages``)."""
+    from coursekit import i18n_messages  # it reads the mistake catalogs through the grader's package
+
+    found = {domain: template(domain, path) for domain, path in course_texts().items()
+             if domains is None or domain in domains}
+    if domains is None or any(domain.endswith(("-messages", "-hidden")) for domain in domains):
+        found.update({domain: catalog for domain, catalog in i18n_messages.templates().items()
+                      if domains is None or domain in domains})
+    return found
+
+
 def merged(new_template, old, language):
     """A language's catalog for ``new_template``, keeping what ``old`` (or None) already translated."""
     catalog = Catalog(locale=language, domain=new_template.domain, project=PROJECT, fuzzy=False,
@@ -176,8 +189,7 @@ def merged(new_template, old, language):
 
 def update_catalogs(languages=LANGUAGES):
     """Write every notebook's template and bring each language's catalog up to date (``make translations``)."""
-    for domain, path in course_texts().items():
-        fresh = template(domain, path)
+    for domain, fresh in course_templates().items():
         pot = template_path(domain)
         if pot.exists():
             fresh.creation_date = read_catalog(pot).creation_date
@@ -188,7 +200,9 @@ def update_catalogs(languages=LANGUAGES):
 
 
 def kind_of(key):
-    return "Markdown cell" if ".ipynb#" in key else "README block" if key.startswith(README.name) else "Message"
+    if key.startswith(README.name):
+        return "README block"
+    return "Markdown cell" if ".ipynb#" in key else "Message"
 
 
 def catalog_problems(english, translated, where):
@@ -202,22 +216,20 @@ def catalog_problems(english, translated, where):
         elif entry.id != message.id or entry.fuzzy:
             found.append(f"{kind_of(key)} {key} changed in English, its translation in {where} is stale: {fix}")
     for key in sorted(set(catalog) - set(by_key(english))):
-        found.append(f"{where}: entry {key} is obsolete (no such Markdown cell any more): run `make translations`")
+        found.append(f"{where}: entry {key} is obsolete (no such cell or message any more): run `make translations`")
     return found
 
 
 def problems(language, domains=None):
     """What a translator must do before ``language``'s notebooks (of ``domains``, default all) are complete."""
     found = []
-    for domain, path in course_texts().items():
-        if domains is not None and domain not in domains:
-            continue
+    for domain, english in course_templates(domains).items():
         po = catalog_path(language, domain)
         where = po.relative_to(COURSE_ROOT)
         if not po.exists():
             found.append(f"{where} is missing: {FIX.format(po=where)}")
         else:
-            found += catalog_problems(template(domain, path), read_catalog(po), where)
+            found += catalog_problems(english, read_catalog(po), where)
     return found
 
 

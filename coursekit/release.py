@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from coursekit import i18n
+from coursekit import i18n, i18n_messages
 from coursekit.grading.batch import course
 from coursekit.i18n_course import SOURCE_LANGUAGE, language_config, release_directory
 from coursekit.paths import COURSE_ROOT, RELEASE_DIR, SOURCE_DIR, assignments
@@ -38,10 +38,21 @@ def generate_releases(names, source_dir=SOURCE_DIR, out_dir=RELEASE_DIR, languag
                 shutil.rmtree(target)
             shutil.copytree(Path(scratch) / release_directory(language) / name, target)
             make_standalone(target)
-            if language != SOURCE_LANGUAGE and (target / "lr_utils.py").is_file():  # its messages travel with it
-                catalog = i18n.catalog_path(language, "lr_utils").relative_to(COURSE_ROOT)
-                (target / catalog).parent.mkdir(parents=True)
-                shutil.copyfile(COURSE_ROOT / catalog, target / catalog)
+            if language != SOURCE_LANGUAGE:  # the messages of its modules travel with it
+                for domain in shipped_catalogs(target, name):
+                    catalog = i18n.catalog_path(language, domain).relative_to(COURSE_ROOT)
+                    if (COURSE_ROOT / catalog).is_file():
+                        (target / catalog).parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copyfile(COURSE_ROOT / catalog, target / catalog)
+
+
+def shipped_catalogs(folder, assignment):
+    """The catalog domains a language's release ``folder`` needs: ``lr_utils``'s, and the check messages'
+    (never the hidden tests')."""
+    domains = ["lr_utils"] if (folder / "lr_utils.py").is_file() else []
+    if (folder / "course_messages.py").is_file():
+        domains += i18n_messages.shipped_domains(assignment)
+    return domains
 
 
 def main(argv=None):
@@ -61,7 +72,8 @@ def main(argv=None):
         print(f"{language}/release/ and {language}/notebooks/ regenerated from source/ and locale/{language}/")
         pending = i18n.problems(language)
         if pending:
-            print(f"  {len(pending)} Markdown cells still in English: `python -m coursekit.i18n check` lists them")
+            print(f"  {len(pending)} Markdown cells or messages not yet translated (shown in English): "
+                  "`python -m coursekit.i18n check` lists them")
     return 0
 
 

@@ -4,6 +4,7 @@ Translations live in locale/zh_CN/LC_MESSAGES/*.po (coursekit.i18n); the Chinese
 """
 
 import json
+import string
 import warnings
 
 import nbformat
@@ -11,7 +12,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from test_notebook_hygiene import compare_trees
 
-from coursekit import i18n, i18n_text
+from coursekit import i18n, i18n_messages, i18n_text, messages
 from coursekit.paths import RELEASE_DIR, assignments
 from coursekit.release import generate_releases
 
@@ -19,9 +20,10 @@ LANGUAGE = "zh_CN"
 GLOSSARY = i18n.LOCALE_DIR / LANGUAGE / "glossary.csv"
 # JupyterLab's own menu names, which students see in English.
 UI_NAMES = ("Kernel > Restart Kernel and Run All Cells",)
-# Notebooks whose translation is still being written (issue 25); strict, so finishing one fails until removed.
-PENDING = set()
-DOMAINS = list(i18n.course_texts())
+# Catalogs whose translation is still being written (issue 25); strict, so finishing one fails until removed.
+PENDING = {f"{name}-messages" for name in assignments()}
+TEMPLATES = i18n.course_templates()
+DOMAINS = list(TEMPLATES)
 
 
 def pending(domain):
@@ -42,7 +44,7 @@ def test_every_markdown_cell_has_a_current_translation(domain):
 
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_catalog_template_is_up_to_date(domain):
-    english = i18n.template(domain, i18n.course_texts()[domain])
+    english = TEMPLATES[domain]
     written = i18n.read_catalog(i18n.template_path(domain))
     assert [(m.context, m.id) for m in written if m.id] == [(m.context, m.id) for m in english if m.id], \
         f"{i18n.template_path(domain).name} is out of date: run `make translations`"
@@ -232,3 +234,83 @@ def test_chinese_notebook_with_the_solution_runs_top_to_bottom(domain):
     NotebookClient(chinese, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()  # raises on a cell's error
     assert any(cell.source.startswith("# 作业 1") or cell.source.startswith("# Jupyter") for cell in chinese.cells)
+
+
+# --- messages at check and grading time (coursekit.messages) ------------------------------------------------
+
+MESSAGE_DOMAINS = [domain for domain in DOMAINS if domain.endswith(("-messages", "-hidden"))]
+
+
+def fields_of(text):
+    return sorted({name for _, name, _, _ in string.Formatter().parse(text) if name})
+
+
+@pytest.mark.parametrize("domain", MESSAGE_DOMAINS)
+def test_message_translations_keep_the_english_fields(domain):
+    found = {key: (fields_of(english), fields_of(text)) for key, english, text in translated_entries(domain)
+             if fields_of(english) != fields_of(text)}
+    assert not found, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def test_a_message_key_with_two_english_texts_or_an_f_string_is_refused():
+    with pytest.raises(ValueError, match="literal English"):
+        i18n_messages.marked('fail(say("a1.x", f"{what} is wrong", what=what))', "toy.py")
+    assert i18n_messages.marked('say("a1.x", "One " "sentence.", what=1)', "toy.py") == \
+        [("a1.x", "One sentence.", "toy.py")]
+    shown, hidden = i18n_messages.split_hidden("a = 1\n### BEGIN HIDDEN TESTS\nb = 2\n### END HIDDEN TESTS\nc = 3")
+    assert (shown.split("\n"), hidden.split("\n")) == (["a = 1", "", "", "", "c = 3"], ["", "", "b = 2", "", ""])
+
+
+def write_catalog_of(folder, *entries, fuzzy=False):
+    catalog = catalog_of(*entries, language=LANGUAGE)
+    if fuzzy:
+        for message in catalog:
+            if message.id:
+                message.flags.add("fuzzy")
+    i18n.write_catalog(folder / LANGUAGE / "LC_MESSAGES" / "toy-messages.po", catalog)
+
+
+def test_a_message_speaks_the_folders_language_and_falls_back_to_english_when_stale(tmp_path, monkeypatch):
+    monkeypatch.setattr(messages, "LOCALE_DIRS", (tmp_path / "locale",))
+    monkeypatch.chdir(tmp_path)
+    message = messages.say("toy.wrong", "{what} is wrong.", what="x")
+    write_catalog_of(tmp_path / "locale", ("toy.wrong", "{what} is wrong.", "{what} 不对。"))
+    assert str(message) == "x is wrong."  # no course_language.txt: English
+    (tmp_path / "course_language.txt").write_text("zh_CN\n")
+    assert str(message) == "x 不对。" and f"{message}" == "x 不对。"
+    with messages.speaking("en"):  # the grader's course language wins over the folder's
+        assert str(message) == "x is wrong."
+    write_catalog_of(tmp_path / "locale", ("toy.wrong", "{what} is broken.", "{what} 坏了。"))
+    assert str(message) == "x is wrong."  # the catalog's English is another: its translation is stale
+    write_catalog_of(tmp_path / "locale", ("toy.wrong", "{what} is wrong.", "{what} 不对。"), fuzzy=True)
+    assert str(message) == "x is wrong."
+
+
+def test_a_changed_message_is_stale_and_a_new_one_missing_in_the_check():
+    domain = "coursekit-messages"
+    key, english = next((m.context, m.id) for m in TEMPLATES[domain] if m.id)
+    done = i18n.read_catalog(i18n.catalog_path(LANGUAGE, domain))
+    template = catalog_of((key, english + " Changed."), ("checks.brand-new", "A new message."))
+    problems = i18n.catalog_problems(template, done, "coursekit-messages.po")
+    assert any(f"Message {key} changed in English" in problem for problem in problems)
+    assert any("Message checks.brand-new has no translation" in problem for problem in problems)
+
+
+def test_chinese_release_folders_carry_their_message_catalogs_but_never_the_hidden_ones():
+    for folder in sorted((i18n.language_root(LANGUAGE) / "release").iterdir()):
+        shipped = sorted(path.name for path in folder.glob(f"locale/{LANGUAGE}/LC_MESSAGES/*.po"))
+        assert f"{folder.name}-messages.po" in shipped and "coursekit-messages.po" in shipped, shipped
+        assert not any(name.endswith("-hidden.po") for name in shipped)
+    assert not list(RELEASE_DIR.glob("*/locale"))  # the English release needs none
+
+
+def test_the_graders_diagnosis_speaks_the_course_language():
+    from coursekit.grading.grader.diagnosis import Diagnosis
+
+    named = Diagnosis("sigmoid", "sigmoid", mistake="sign", says="It computes e to the power x in the "
+                      "denominator; the sigmoid divides 1 by 1 plus e to the power -x.")
+    with messages.speaking(LANGUAGE):
+        assert Diagnosis("sigmoid", "sigmoid", property="shape").sentence() == \
+            "你的 `sigmoid` 在某个隐藏输入上返回的结果形状不对。"
+        assert named.sentence().startswith("你的 `sigmoid` 与一个已知错误相符：")
+    assert named.sentence().startswith("Your `sigmoid` matches a known mistake: It computes e")

@@ -25,6 +25,7 @@ from coursekit.checks import (
     matches_any,
     passed,
 )
+from coursekit.messages import say
 
 __all__ = [
     "check_basic_sigmoid", "check_sigmoid", "check_sigmoid_derivative", "check_image2vector",
@@ -35,12 +36,14 @@ __all__ = [
 
 # Hints for mistakes that end in an exception, keyed by a piece of the error's text.
 ERROR_HINTS = {
-    "NotImplementedError": "replace `raise NotImplementedError()` with your code.",
-    "converted to Python scalars": "math.exp takes one number; np.exp works on a whole array at once.",
-    "could not be broadcast": "a sum, max or norm over axis=1 has shape (n,); keepdims=True keeps it a column "
-                              "(n, 1) that lines up with the rows.",
-    "cannot reshape array": "do not type sizes in: take them from image.shape, or let reshape compute one "
-                            "with -1.",
+    "NotImplementedError": say("a1.error.not-implemented", "replace `raise NotImplementedError()` with your code."),
+    "converted to Python scalars": say("a1.error.math-exp", "math.exp takes one number; np.exp works on a whole "
+                                                            "array at once."),
+    "could not be broadcast": say("a1.error.broadcast", "a sum, max or norm over axis=1 has shape (n,); "
+                                                        "keepdims=True keeps it a column (n, 1) that lines up "
+                                                        "with the rows."),
+    "cannot reshape array": say("a1.error.reshape", "do not type sizes in: take them from image.shape, or let "
+                                                    "reshape compute one with -1."),
 }
 
 
@@ -51,7 +54,8 @@ def call(function, what, *args):
     except Exception as error:
         # At grading time the grader reports the student's error as ename and evalue.
         text = describe_error(error)
-    fail(f"{what} raised {text}", next((h for key, h in ERROR_HINTS.items() if key in text), None))
+    fail(say("a1.raised", "{what} raised {error}", what=what, error=text),
+         next((h for key, h in ERROR_HINTS.items() if key in text), None))
 
 
 def expect_matches(got, expected, what):
@@ -63,9 +67,10 @@ def expect_matches(got, expected, what):
         expect_array(got, what)
     got_array = np.asarray(got)
     if got_array.shape != expected.shape:
-        fail(f"{what} gives an array of the wrong shape {got_array.shape}.")
+        fail(say("a1.hidden-shape", "{what} gives an array of the wrong shape {shape}.", what=what,
+                 shape=got_array.shape))
     if not np.issubdtype(got_array.dtype, np.number) or not np.allclose(got_array, expected, 1e-6, 1e-8):
-        fail(f"{what} gives wrong values.")
+        fail(say("a1.hidden-values", "{what} gives wrong values.", what=what))
 
 
 def as_code(array):
@@ -84,20 +89,22 @@ def check_on_array(function, name, x, expected, value_hint, shape_hint=None):
     got = call(function, what, x)
     expect_shape(got, np.shape(expected), what, hint_for(shape_hint, got))
     expect_close(got, expected, what, hint_for(value_hint, got))
-    expect_unchanged(before, x, f"The argument of {name}")
+    expect_unchanged(before, x, say("a1.the-argument", "The argument of {name}", name=name))
 
 
 # basic_sigmoid and sigmoid ---------------------------------------------------------------------------
 
-SIGMOID_HINT = "sigmoid(x) = 1 / (1 + e^(-x)): mind the minus sign and the parentheses."
-ELEMENTWISE_HINT = "an elementwise function returns an array of its argument's shape; use np.exp, not math.exp."
+SIGMOID_HINT = say("a1.sigmoid.hint", "sigmoid(x) = 1 / (1 + e^(-x)): mind the minus sign and the parentheses.")
+ELEMENTWISE_HINT = say("a1.sigmoid.elementwise-hint", "an elementwise function returns an array of its argument's "
+                                                      "shape; use np.exp, not math.exp.")
 
 
 def check_basic_sigmoid(basic_sigmoid):
     for x, expected in ((3, 0.9525741268224334), (0, 0.5), (-1.5, 0.18242552380635635)):
         what = f"basic_sigmoid({x})"
         got = call(basic_sigmoid, what, x)
-        expect_type(got, float, what, "return one number, the result of arithmetic with math.exp.")
+        expect_type(got, float, what, say("a1.basic_sigmoid.type-hint", "return one number, the result of "
+                                                                         "arithmetic with math.exp."))
         expect_close(got, expected, what, SIGMOID_HINT)
 
 
@@ -118,15 +125,16 @@ def check_sigmoid_derivative(sigmoid_derivative, sigmoid):
 
 
 def check_sigmoid_derivative_alone(sigmoid_derivative):
-    hint = ("the derivative is s * (1 - s) where s = sigmoid(x): apply sigmoid first (and make sure "
-            "sigmoid passes its own check).")
+    hint = say("a1.sigmoid_derivative.hint", "the derivative is s * (1 - s) where s = sigmoid(x): apply sigmoid "
+                                             "first (and make sure sigmoid passes its own check).")
     examples = (
         (np.array([1, 2, 3]), [0.19661193324148185, 0.10499358540350662, 0.045176659730912]),
         (np.array([[-1.0, 0.0], [0.5, 2.0]]), [[0.19661193324148185, 0.25], [0.2350037122015945, 0.10499358540350662]]),
     )
     for x, expected in examples:
         check_on_array(sigmoid_derivative, "sigmoid_derivative", x, expected, hint,
-                       "multiply elementwise with *; np.dot would multiply matrices.")
+                       say("a1.sigmoid_derivative.shape-hint", "multiply elementwise with *; np.dot would multiply "
+                                                               "matrices."))
 
 
 # image2vector ----------------------------------------------------------------------------------------
@@ -134,15 +142,18 @@ def check_sigmoid_derivative_alone(sigmoid_derivative):
 def column_hint(got):
     shape = np.shape(got)
     if len(shape) == 1:
-        return "return a column of shape (a*b*c, 1), not a flat vector of shape (a*b*c,)."
+        return say("a1.image2vector.flat-hint", "return a column of shape (a*b*c, 1), not a flat vector of shape "
+                                                "(a*b*c,).")
     if len(shape) == 2 and shape[0] == 1:
-        return "return a column of shape (a*b*c, 1), not a row of shape (1, a*b*c)."
-    return "all a*b*c numbers go into one column: shape (a*b*c, 1), with a, b, c read from image.shape."
+        return say("a1.image2vector.row-hint", "return a column of shape (a*b*c, 1), not a row of shape (1, a*b*c).")
+    return say("a1.image2vector.column-hint", "all a*b*c numbers go into one column: shape (a*b*c, 1), with a, b, "
+                                              "c read from image.shape.")
 
 
 def check_image2vector(image2vector):
-    order_hint = ("keep reshape's default order (C order: the last axis, the colour channel, changes fastest); "
-                  "order='F' or a transpose scrambles the pixels.")
+    order_hint = say("a1.image2vector.order-hint", "keep reshape's default order (C order: the last axis, the colour "
+                                                   "channel, changes fastest); order='F' or a transpose scrambles the "
+                                                   "pixels.")
     red, green, blue, gray = [0.9, 0.1, 0.1], [0.2, 0.8, 0.2], [0.1, 0.2, 0.9], [0.5, 0.5, 0.5]
     examples = (
         (np.array([[red, green], [blue, gray]]), [[v] for v in red + green + blue + gray]),
@@ -155,23 +166,26 @@ def check_image2vector(image2vector):
 # normalize_rows --------------------------------------------------------------------------------------
 
 def check_normalize_rows(normalize_rows):
-    hint = ("divide each row by the norm of that same row: a norm over axis=1, kept as a column of shape "
-            "(n, 1) with keepdims=True.")
+    hint = say("a1.normalize_rows.hint", "divide each row by the norm of that same row: a norm over axis=1, kept as "
+                                         "a column of shape (n, 1) with keepdims=True.")
     examples = (
         (np.array([[3.0, 0.0, 4.0], [2.0, 6.0, 9.0]]), [[0.6, 0.0, 0.8], [2 / 11, 6 / 11, 9 / 11]]),
         (np.array([[1.0, 1.0], [0.0, -5.0]]), [[0.7071067811865475, 0.7071067811865475], [0.0, -1.0]]),
     )
     for x, expected in examples:
         check_on_array(normalize_rows, "normalize_rows", x, expected, hint,
-                       "the result has the shape of x: only the lengths of its rows change.")
+                       say("a1.normalize_rows.shape-hint", "the result has the shape of x: only the lengths of its "
+                                                           "rows change."))
 
 
 # softmax ---------------------------------------------------------------------------------------------
 
 def softmax_hint(got):
     if np.allclose(np.sum(got, axis=1), 1.0):
-        return "each entry is e^x[i, j] divided by the sum of e^x[i, k] over its own row i."
-    return "each row must sum to 1: divide by the sum of the exponentials over axis=1, with keepdims=True."
+        return say("a1.softmax.row-hint", "each entry is e^x[i, j] divided by the sum of e^x[i, k] over its own "
+                                          "row i.")
+    return say("a1.softmax.sum-hint", "each row must sum to 1: divide by the sum of the exponentials over axis=1, "
+                                      "with keepdims=True.")
 
 
 def check_softmax(softmax):
@@ -182,7 +196,8 @@ def check_softmax(softmax):
     )
     for x, expected in examples:
         check_on_array(softmax, "softmax", x, expected, softmax_hint,
-                       "softmax returns one probability per entry: an array of the shape of x.")
+                       say("a1.softmax.shape-hint", "softmax returns one probability per entry: an array of the "
+                                                    "shape of x."))
 
 
 # L1 and L2 -------------------------------------------------------------------------------------------
@@ -196,21 +211,22 @@ def check_loss(loss, name, expected, hint):
     yhat, y = YHAT.copy(), Y.copy()
     what = f"{name}({as_code(yhat)}, {as_code(y)})"
     got = call(loss, what, yhat, y)
-    value = expect_real_number(got, what, "add the differences up into one number (np.sum does that).")
+    value = expect_real_number(got, what, say("a1.loss.number-hint", "add the differences up into one number "
+                                                                      "(np.sum does that)."))
     expect_close(value, expected, what, hint_for(hint, value))
-    expect_unchanged(YHAT, yhat, f"The argument yhat of {name}")
-    expect_unchanged(Y, y, f"The argument y of {name}")
+    expect_unchanged(YHAT, yhat, say("a1.loss.argument-yhat", "The argument yhat of {name}", name=name))
+    expect_unchanged(Y, y, say("a1.loss.argument-y", "The argument y of {name}", name=name))
 
 
 def check_L1(L1):
-    check_loss(L1, "L1", 1.05, "L1 adds up |yhat - y|: the absolute value of each difference, then the sum "
-                               "(not the mean).")
+    check_loss(L1, "L1", 1.05, say("a1.L1.hint", "L1 adds up |yhat - y|: the absolute value of each difference, "
+                                                 "then the sum (not the mean)."))
 
 
 def l2_hint(value):
     if np.isclose(value**2, 0.3025):
-        return "L2 here is the sum of the squared differences, without a square root."
-    return "L2 adds up (yhat - y)^2: square each difference, then take the sum (not the mean)."
+        return say("a1.L2.root-hint", "L2 here is the sum of the squared differences, without a square root.")
+    return say("a1.L2.hint", "L2 adds up (yhat - y)^2: square each difference, then take the sum (not the mean).")
 
 
 def check_L2(L2):

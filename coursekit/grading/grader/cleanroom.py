@@ -44,6 +44,8 @@ from coursekit.grading.wall.kernel import LimitedKernelManager
 from coursekit.grading.wall.limits import PIDFILE_ENV, kill_process_groups
 from coursekit.grading.wall.output_budget import CELL_BYTES, NOTEBOOK_BYTES, OutputBudget
 from coursekit.grading.wall.remote import KernelUnavailable, StudentCodeError, free_names
+from coursekit.i18n_course import CourseLanguage
+from coursekit.messages import speaking
 from coursekit.submissions import is_test_cell
 
 HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
@@ -131,7 +133,7 @@ class CleanRoomExecute(Execute):
         self._replay, self._channel = [], None
         self._view = RecordingView(self.request)
         self._diagnoses = NotebookDiagnoses(self._trusted, resources["nbgrader"]["notebook"])
-        self._timing = {"started": time.monotonic()}
+        self._timing, self._requests = {"started": time.monotonic(), "cells": {}}, 0
         self._deadline, self._cell_timeout = time.monotonic() + self.notebook_time_limit, self.timeout
         self._budget = OutputBudget(self.cell_output_bytes, self.notebook_output_bytes)
         self._memory = None
@@ -145,7 +147,7 @@ class CleanRoomExecute(Execute):
         saved = {name: os.environ.get(name) for name in settings}
         os.environ.update(settings)
         try:
-            with seed.grading_run(self.grading_seed) as run_seed:
+            with seed.grading_run(self.grading_seed) as run_seed, speaking(CourseLanguage(config=self.config).language):
                 nb, resources = super().preprocess(nb, resources, started.manager if started else km)
         finally:
             self.timeout = self._cell_timeout
@@ -159,7 +161,7 @@ class CleanRoomExecute(Execute):
         first = self._timing.get("first_cell", time.monotonic())
         nb.metadata.setdefault("coursekit", {})["timing"] = {
             "kernel_start": round(first - self._timing["started"], 4),
-            "execution": round(time.monotonic() - first, 4)}
+            "execution": round(time.monotonic() - first, 4), "cells": self._timing["cells"]}
         nb.metadata.coursekit["grading_seed"] = run_seed
         nb.metadata.coursekit["diagnoses"] = self._diagnoses.records
         nb.metadata.coursekit["kernel_memory"] = {"enforced": "per-process limits only"} if self._memory is None \
@@ -203,7 +205,11 @@ class CleanRoomExecute(Execute):
         return min(self._deadline - time.monotonic(), 10**9)
 
     def preprocess_cell(self, cell, resources, index):
+        started, requests = time.monotonic(), self._requests
         cell, resources = self._run_cell(cell, resources, index)
+        if cell.cell_type == "code" and index not in self._skipped:  # where the time went (bench/grading_profile.py)
+            label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}"
+            self._timing["cells"][label] = [round(time.monotonic() - started, 4), self._requests - requests]
         used = self.km.memory_used() if hasattr(self.km, "memory_used") else None
         self._memory = used or self._memory  # the group's peak so far (it is gone once the kernel is)
         return cell, resources
@@ -341,6 +347,7 @@ class CleanRoomExecute(Execute):
             if errors:
                 raise KernelUnavailable(f"the student's kernel did not answer the test ({errors[0]})")
         channel, limit = self._channel, max(1, int(min(self._cell_timeout or 30, self._remaining())))
+        self._requests += 1
         msg_id = channel.send(payload)
         try:
             return channel.receive(msg_id, limit)

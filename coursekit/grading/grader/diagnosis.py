@@ -32,6 +32,7 @@ from coursekit.grading.wall.remote import (
     StudentAttributeError,
     StudentCodeError,
 )
+from coursekit.messages import mistake_says, say
 from coursekit.submissions import grade_id, is_answer_cell, is_test_cell, strip_solution_markers
 
 MAX_EVENTS = 5000  # longer records (a training loop driven from the test) are not replayed
@@ -40,18 +41,23 @@ RTOL, ATOL = 1e-7, 1e-12
 ERROR_CHARS = 500  # of an error's message, compared
 LABEL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?")
 
-NAMED = "Your `{where}` matches a known mistake: {says}"
+NAMED = say("diagnosis.named", "Your `{where}` matches a known mistake: {says}")
 PROPERTIES = {
-    "error": "Your `{where}` raised an error on one of the hidden inputs, where it should return a result.",
-    "no_error": "Your `{where}` returned a result on one of the hidden inputs, where it should raise an error.",
-    "shape": "Your `{where}` returns a result of the wrong shape on one of the hidden inputs.",
-    "kind": "Your `{where}` returns a different kind of result (booleans, another container, or no numbers at "
-            "all) on one of the hidden inputs.",
-    "changes_input": "Your `{where}` changes an argument it is given; it should leave its inputs unchanged.",
-    "keeps_input": "Your `{where}` leaves an argument unchanged that it should update in place.",
-    "values_on_integers": "Your `{where}` returns wrong values on a hidden input of integers.",
-    "values": "Your `{where}` returns wrong values on one of the hidden inputs.",
-    "attribute": "Your `{where}` holds wrong values after the hidden test's calls.",
+    "error": say("diagnosis.error", "Your `{where}` raised an error on one of the hidden inputs, where it should "
+                                    "return a result."),
+    "no_error": say("diagnosis.no-error", "Your `{where}` returned a result on one of the hidden inputs, where it "
+                                          "should raise an error."),
+    "shape": say("diagnosis.shape", "Your `{where}` returns a result of the wrong shape on one of the hidden inputs."),
+    "kind": say("diagnosis.kind", "Your `{where}` returns a different kind of result (booleans, another container, "
+                                  "or no numbers at all) on one of the hidden inputs."),
+    "changes_input": say("diagnosis.changes-input", "Your `{where}` changes an argument it is given; it should leave "
+                                                    "its inputs unchanged."),
+    "keeps_input": say("diagnosis.keeps-input", "Your `{where}` leaves an argument unchanged that it should update "
+                                                "in place."),
+    "values_on_integers": say("diagnosis.values-on-integers", "Your `{where}` returns wrong values on a hidden input "
+                                                              "of integers."),
+    "values": say("diagnosis.values", "Your `{where}` returns wrong values on one of the hidden inputs."),
+    "attribute": say("diagnosis.attribute", "Your `{where}` holds wrong values after the hidden test's calls."),
 }
 
 
@@ -380,9 +386,10 @@ class Diagnosis:
     property: str = None
 
     def sentence(self):
+        """The sentence for the student, in the course's language."""
         if self.mistake:
-            return NAMED.format(where=self.where, says=self.says)
-        return PROPERTIES[self.property].format(where=self.where)
+            return str(NAMED.filled(where=self.where, says=mistake_says(self.part, self.mistake, self.says)))
+        return str(PROPERTIES[self.property].filled(where=self.where))
 
     def as_record(self):
         return {"part": self.part, "mistake": self.mistake, "property": self.property}

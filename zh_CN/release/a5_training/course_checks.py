@@ -12,6 +12,8 @@ import traceback
 
 import numpy as np
 
+from course_messages import say
+
 
 class CheckFailed(AssertionError):
     """A visible check failed; the message says what and why."""
@@ -22,7 +24,10 @@ class CheckFailed(AssertionError):
 
 
 def fail(message, hint=None):
-    raise CheckFailed(message + (f"\nHint: {hint}" if hint else ""))
+    """Raise CheckFailed with ``message`` (a ``say(...)`` message) and, when given, a hint; both are put into
+    the course's language when shown."""
+    raise CheckFailed(str(say("checks.with-hint", "{message}\nHint: {hint}", message=message, hint=hint) if hint
+                          else message))
 
 
 def short(value, limit=300):
@@ -48,8 +53,11 @@ def describe_error(error):
     places = [match for line in lines for match in STUDENT_FRAME.finditer(str(line))]
     if places:
         _, line, function = places[-1].groups()
-        where = "the cell" if function == "<module>" else function
-        text += f" (in {where}, line {line} of its cell)"
+        if function == "<module>":
+            return str(say("checks.error-in-cell", "{error} (in the cell, line {line} of its cell)", error=text,
+                           line=line))
+        return str(say("checks.error-in-function", "{error} (in {function}, line {line} of its cell)", error=text,
+                       function=function, line=line))
     return text
 
 
@@ -57,7 +65,8 @@ def expect_type(value, types, what, hint=None):
     """Check ``isinstance(value, types)``; ``types`` a type or a tuple of types."""
     if not isinstance(value, types):
         names = " or ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
-        fail(f"{what} should be a {names}, got {type(value).__name__}: {short(value)}", hint)
+        fail(say("checks.wrong-type", "{what} should be a {expected}, got {got}: {value}", what=what,
+                 expected=names, got=type(value).__name__, value=short(value)), hint)
 
 
 def expect_real_number(value, what, hint=None):
@@ -65,7 +74,8 @@ def expect_real_number(value, what, hint=None):
     if isinstance(value, np.ndarray) and value.shape == ():
         value = value.item()
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        fail(f"{what} should be a number (float), got {type(value).__name__}: {short(value)}", hint)
+        fail(say("checks.not-a-number", "{what} should be a number (float), got {got}: {value}", what=what,
+                 got=type(value).__name__, value=short(value)), hint)
     return float(value)
 
 
@@ -77,7 +87,12 @@ def expect_shape(array, shape, what, hint=None):
     """Check an array's shape against a tuple."""
     expect_array(array, what, hint)
     if array.shape != tuple(shape):
-        fail(f"{what} should have shape {tuple(shape)}, got shape {array.shape}", hint)
+        fail(wrong_shape(what, tuple(shape), array.shape), hint)
+
+
+def wrong_shape(what, expected, got):
+    return say("checks.wrong-shape", "{what} should have shape {expected}, got shape {got}", what=what,
+               expected=expected, got=got)
 
 
 def expect_close(got, expected, what, hint=None, rtol=1e-6, atol=1e-8):
@@ -85,16 +100,18 @@ def expect_close(got, expected, what, hint=None, rtol=1e-6, atol=1e-8):
     expected = np.asarray(expected, dtype=float)
     got_array = np.asarray(got)
     if got_array.shape != expected.shape:
-        fail(f"{what} should have shape {expected.shape}, got shape {got_array.shape}", hint)
+        fail(wrong_shape(what, expected.shape, got_array.shape), hint)
     if not np.issubdtype(got_array.dtype, np.number) or not np.allclose(got_array, expected, rtol, atol):
         shown = got_array if np.issubdtype(got_array.dtype, np.number) else got  # both in NumPy's style
-        fail(f"{what} has wrong values.\n  expected: {short(expected)}\n  got:      {short(shown)}", hint)
+        fail(say("checks.wrong-values", "{what} has wrong values.\n  expected: {expected}\n  got:      {got}",
+                 what=what, expected=short(expected), got=short(shown)), hint)
 
 
 def expect_unchanged(before, after, what):
     """An input array must not be modified by the function under test."""
     if not np.array_equal(before, after):
-        fail(f"{what} was modified in place; work on a copy or build a new array instead.")
+        fail(say("checks.modified-in-place", "{what} was modified in place; work on a copy or build a new array "
+                 "instead.", what=what))
 
 
 def fails(check):
@@ -108,7 +125,8 @@ def fails(check):
 
 def dependency_note(answer, check):
     """" It uses your `answer`, which fails its own check: fix that first." when ``check()`` fails, else ""."""
-    return f" It uses your `{answer}`, which fails its own check: fix that first." if fails(check) else ""
+    return str(say("checks.dependency-note", " It uses your `{answer}`, which fails its own check: fix that first.",
+                   answer=answer)) if fails(check) else ""
 
 
 def unanswered(error):
@@ -149,10 +167,15 @@ def depends_on(name, **checks):
         failing = [] if unanswered(error) else failing_answers(checks)
         if not failing:
             raise
-        names = " and ".join(f"`{answer}`" for answer in failing)
-        verb = "fails its" if len(failing) == 1 else "fail their"
-        print(f"{name} uses your {names}, which {verb} own check: fix that first. Until then this check "
-              f"cannot tell a mistake of {name} from that one, and leaves the rest of {name} unchecked.")
+        if len(failing) == 1:
+            print(say("checks.depends-on-one", "{name} uses your `{answer}`, which fails its own check: fix that "
+                      "first. Until then this check cannot tell a mistake of {name} from that one, and leaves the "
+                      "rest of {name} unchecked.", name=name, answer=failing[0]))
+        else:
+            print(say("checks.depends-on-several", "{name} uses your {answers}, which fail their own check: fix "
+                      "that first. Until then this check cannot tell a mistake of {name} from that one, and leaves "
+                      "the rest of {name} unchecked.", name=name,
+                      answers=" and ".join(f"`{answer}`" for answer in failing)))
 
 
 def matches_any(got, expectations, rtol=1e-6, atol=1e-8):
@@ -191,7 +214,7 @@ def mismatched_field(got, expectations, names, rtol=1e-6, atol=1e-8):
 
 
 def passed(name):
-    print(f"All visible checks of {name} passed.")
+    print(say("checks.passed", "All visible checks of {name} passed.", name=name))
 
 
 def class_name(obj):
