@@ -3,6 +3,8 @@
 import matplotlib
 from matplotlib import font_manager
 
+from coursekit.messages import current_language
+
 # Debian's fonts-noto-cjk (installed by .ci/run) provides the first two; DejaVu Sans is matplotlib's own.
 FONTS = {"zh_CN": ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]}
 FONT_FILES = {"zh_CN": "NotoSansCJK"}
@@ -33,3 +35,8 @@ def use_language(language):
     """Draw the figures that follow with ``language``'s fonts (install Debian's fonts-noto-cjk for Chinese)."""
     font_available(language)
     matplotlib.rcParams.update(figure_style(language))
+
+
+def use_course_language():
+    """Draw this notebook's figures in the course's language (its folder's ``course_language.txt``)."""
+    use_language(current_language())

@@ -40,6 +40,7 @@ STAGE = "/.coursekit/submission"  # the submission as the kernel's start script 
 HOME = "/tmp"
 MPL_DIR = f"{HOME}/.matplotlib"  # matplotlib's writable folder in the kernel, with the grader's font list
 KERNEL_MODULES = ("coursekit/__init__.py", "coursekit/checks.py", "coursekit/digits.py", "coursekit/messages.py",
+                  "coursekit/i18n_figures.py",
                   "coursekit/grading/__init__.py", "coursekit/grading/inkernel/__init__.py",
                   "coursekit/grading/inkernel/kernel_side.py", "coursekit/grading/inkernel/wire.py",
                   "lr_utils.py")
