@@ -24,14 +24,17 @@ from course_checks import (
     fail,
     matches_any,
     passed,
+    recognise_mistakes,
 )
+from course_messages import say
 
 __all__ = [
     "X_DATA", "Y_DATA", "X_SMALL", "Y_SMALL", "check_loss", "check_loss_grid", "check_gradients",
     "check_gradient_descent", "check_adagrad", "check_numerical_diff", "check_numerical_gradient",
     "check_gradient_descent_fn",
-    "expect_matches", "expect_histories", "expect_unchanged", "dependency_note", "matches_any", "passed",
+    "expect_matches", "expect_histories", "expect_unchanged", "dependency_note", "matches_any", "passed", "say",
 ]
+recognise_mistakes(__file__)  # a catalogued mistake's sentence is its hint (mistake_hints.json)
 
 # The ten points of the assignment, and three small ones for hand-checkable examples.
 X_DATA = np.array([338.0, 333.0, 328.0, 207.0, 226.0, 25.0, 179.0, 60.0, 208.0, 606.0])
@@ -40,15 +43,17 @@ X_SMALL = np.array([1.0, 2.0, 3.0])
 Y_SMALL = np.array([2.0, 3.0, 5.0])
 
 ERROR_HINTS = {
-    "NotImplementedError": "replace `raise NotImplementedError()` with your code.",
-    "could not be broadcast": "give bs one axis and ws another (bs[np.newaxis, :, np.newaxis], "
-                              "ws[:, np.newaxis, np.newaxis]) so that they spread over a grid.",
-    "Cannot cast ufunc": "an integer array cannot take float results in place: start from a float copy, "
-                         "np.array(x, dtype=float).",
-    "not enough values to unpack": "return a tuple: gradients returns (dL/db, dL/dw); the descents return "
-                                   "(b_history, w_history, loss_history).",
+    "NotImplementedError": say("a3.error.not-implemented", "replace `raise NotImplementedError()` with your code."),
+    "could not be broadcast": say("a3.error.broadcast", "give bs one axis and ws another (bs[np.newaxis, :, "
+                                                        "np.newaxis], ws[:, np.newaxis, np.newaxis]) so that they "
+                                                        "spread over a grid."),
+    "Cannot cast ufunc": say("a3.error.cast", "an integer array cannot take float results in place: start from a "
+                                              "float copy, np.array(x, dtype=float)."),
+    "not enough values to unpack": say("a3.error.unpack", "return a tuple: gradients returns (dL/db, dL/dw); the "
+                                                          "descents return (b_history, w_history, loss_history)."),
 }
-SUM_CONVENTION = "this assignment's loss is the SUM of the squared errors over the points, not their mean."
+SUM_CONVENTION = say("a3.sum-convention", "this assignment's loss is the SUM of the squared errors over the points, "
+                                          "not their mean.")
 
 
 def call(function, what, *args):
@@ -58,7 +63,8 @@ def call(function, what, *args):
     except Exception as error:
         # At grading time the grader reports the student's error as ename and evalue.
         text = describe_error(error)
-    fail(f"{what} raised {text}", next((h for key, h in ERROR_HINTS.items() if key in text), None))
+    fail(say("a3.raised", "{what} raised {error}", what=what, error=text),
+         next((h for key, h in ERROR_HINTS.items() if key in text), None))
 
 
 def expect_matches(got, expected, what, rtol=1e-6, atol=1e-8):
@@ -68,9 +74,10 @@ def expect_matches(got, expected, what, rtol=1e-6, atol=1e-8):
         got = expect_real_number(got, what)
     got_array = np.asarray(got)
     if got_array.shape != expected.shape:
-        fail(f"{what} gives a result of the wrong shape {got_array.shape}.")
+        fail(say("a3.hidden-shape", "{what} gives a result of the wrong shape {shape}.", what=what,
+                 shape=got_array.shape))
     if not np.issubdtype(got_array.dtype, np.number) or not np.allclose(got_array, expected, rtol, atol):
-        fail(f"{what} gives wrong values.")
+        fail(say("a3.hidden-values", "{what} gives wrong values.", what=what))
 
 
 def known_mistake(got, mistakes, rtol=1e-6):
@@ -94,21 +101,30 @@ def call_unchanged(function, name, *args):
     got = call(function, what, *copies)
     for index, (arg, copy) in enumerate(zip(args, copies, strict=True)):
         if isinstance(arg, np.ndarray):
-            expect_unchanged(arg, copy, f"Argument {index + 1} of {name}")
+            expect_unchanged(arg, copy, say("a3.argument", "Argument {number} of {name}", number=index + 1,
+                                            name=name))
     return what, got
 
 
 # loss ------------------------------------------------------------------------------------------------
 
+def result_of(name, what):
+    """``dL/db from gradients(...)``: one of the results a call returned."""
+    return say("a3.result-of", "{name} from {what}", name=name, what=what)
+
+
 def check_loss(loss):
     """loss(b, w, x, y) on the small example and on the ten points."""
     for b, w, x, y, expected in ((0, 1, X_SMALL, Y_SMALL, 6.0), (-120, -4, X_DATA, Y_DATA, 36708190.0)):
         what, got = call_unchanged(loss, "loss", b, w, x, y)
-        value = expect_real_number(got, what, "add the squared errors up into one number (np.sum does that).")
+        value = expect_real_number(got, what, say("a3.loss.number-hint", "add the squared errors up into one number "
+                                                                         "(np.sum does that)."))
         hint = known_mistake(value, {
             SUM_CONVENTION: expected / len(x),
-            "no square root: the loss is the sum of the squared errors itself.": np.sqrt(expected),
-        }) or "the error of point n is y[n] - (b + w * x[n]); square each error, then add them up."
+            say("a3.loss.root-hint", "no square root: the loss is the sum of the squared errors itself."):
+                np.sqrt(expected),
+        }) or say("a3.loss.hint", "the error of point n is y[n] - (b + w * x[n]); square each error, then add them "
+                                  "up.")
         expect_close(value, expected, what, hint)
 
 
@@ -121,9 +137,13 @@ GRID_EXPECTED = [[35.5, 18.5, 7.5], [5.5, 0.5, 1.5]]
 def check_loss_grid(loss_grid):
     """loss_grid(bs, ws, x, y) on a 2 x 3 grid: Z[i, j] is the loss at b = bs[j], w = ws[i]."""
     what, got = call_unchanged(loss_grid, "loss_grid", GRID_BS, GRID_WS, X_SMALL, Y_SMALL)
-    layout = ("plt.contourf(bs, ws, Z) wants one row per w and one column per b: Z has shape "
-              "(len(ws), len(bs)) and Z[i, j] is the loss at b = bs[j], w = ws[i].")
-    expect_shape(got, (2, 3), what, layout + (" Yours looks transposed." if np.shape(got) == (3, 2) else ""))
+    layout = say("a3.loss_grid.layout-hint", "plt.contourf(bs, ws, Z) wants one row per w and one column per b: Z "
+                                             "has shape (len(ws), len(bs)) and Z[i, j] is the loss at b = bs[j], "
+                                             "w = ws[i].")
+    transposed = say("a3.loss_grid.transposed-hint", "plt.contourf(bs, ws, Z) wants one row per w and one column per "
+                                                     "b: Z has shape (len(ws), len(bs)) and Z[i, j] is the loss at "
+                                                     "b = bs[j], w = ws[i]. Yours looks transposed.")
+    expect_shape(got, (2, 3), what, transposed if np.shape(got) == (3, 2) else layout)
     hint = known_mistake(got, {SUM_CONVENTION: np.array(GRID_EXPECTED) / 3}) or layout
     expect_close(got, GRID_EXPECTED, what, hint)
 
@@ -138,40 +158,51 @@ def check_gradients(gradients):
     )
     for b, w, x, y, expected, loop_index_typo in examples:
         what, got = call_unchanged(gradients, "gradients", b, w, x, y)
-        expect_type(got, (tuple, list), what, "return the two derivatives as a tuple: return db, dw")
+        expect_type(got, (tuple, list), what, say("a3.gradients.tuple-hint", "return the two derivatives as a tuple: "
+                                                                             "return db, dw"))
         if len(got) != 2:
-            fail(f"{what} should return 2 numbers (dL/db, dL/dw), got {len(got)}")
-        values = [expect_real_number(v, f"{name} from {what}") for v, name in zip(got, ("dL/db", "dL/dw"), strict=True)]
+            fail(say("a3.gradients.count", "{what} should return 2 numbers (dL/db, dL/dw), got {count}", what=what,
+                     count=len(got)))
+        values = [expect_real_number(v, result_of(name, what)) for v, name in zip(got, ("dL/db", "dL/dw"), strict=True)]
         mistakes = {
-            "mind the sign: dL/db = -2 * sum(y - (b + w * x)), and dL/dw has the same minus sign.":
-                [-v for v in expected],
-            "the derivative of (error)^2 is 2 * error * (derivative of the error): the factor 2 is missing.":
-                [v / 2 for v in expected],
-            "(dL/dw, dL/db) swapped: return dL/db first, then dL/dw.": expected[::-1],
-            SUM_CONVENTION + " So its gradient is a sum too, not a mean.": [v / len(x) for v in expected],
+            say("a3.gradients.sign-hint", "mind the sign: dL/db = -2 * sum(y - (b + w * x)), and dL/dw has the same "
+                                          "minus sign."): [-v for v in expected],
+            say("a3.gradients.factor-hint", "the derivative of (error)^2 is 2 * error * (derivative of the error): the "
+                                            "factor 2 is missing."): [v / 2 for v in expected],
+            say("a3.gradients.swapped-hint", "(dL/dw, dL/db) swapped: return dL/db first, then dL/dw."): expected[::-1],
+            say("a3.gradients.sum-hint", "this assignment's loss is the SUM of the squared errors over the points, "
+                                         "not their mean. So its gradient is a sum too, not a mean."):
+                [v / len(x) for v in expected],
         }
         if loop_index_typo:
-            mistakes["the error of point n is y[n] - b - w * x[n]: is there an n where b should be?"] = loop_index_typo
-        hint = known_mistake(values, mistakes) or ("dL/db = -2 * sum(y - (b + w * x)) and "
-                                                   "dL/dw = -2 * sum((y - (b + w * x)) * x).")
-        expect_close(values, expected, f"(dL/db, dL/dw) from {what}", hint)
+            mistakes[say("a3.gradients.typo-hint", "the error of point n is y[n] - b - w * x[n]: is there an n where b "
+                                                   "should be?")] = loop_index_typo
+        hint = known_mistake(values, mistakes) or say("a3.gradients.hint", "dL/db = -2 * sum(y - (b + w * x)) and "
+                                                                           "dL/dw = -2 * sum((y - (b + w * x)) * x).")
+        expect_close(values, expected, result_of("(dL/db, dL/dw)", what), hint)
 
 
 # gradient_descent and adagrad ------------------------------------------------------------------------
 
 def expect_histories(got, iterations, what):
     """Three histories of iterations + 1 numbers each; returns them as float arrays (b, w, loss)."""
-    expect_type(got, (tuple, list), what, "return b_history, w_history, loss_history")
+    expect_type(got, (tuple, list), what, say("a3.histories.return-hint", "return b_history, w_history, "
+                                                                          "loss_history"))
     if len(got) != 3:
-        fail(f"{what} should return 3 histories (b, w, loss), got {len(got)} values")
+        fail(say("a3.histories.count", "{what} should return 3 histories (b, w, loss), got {count} values",
+                 what=what, count=len(got)))
     histories = []
     for history, name in zip(got, ("b_history", "w_history", "loss_history"), strict=True):
         array = np.asarray(history)
         if array.shape != (iterations + 1,):
-            fail(f"{name} from {what} should hold {iterations + 1} numbers (the start and one per iteration), "
-                 f"got shape {array.shape}", "record the starting point first, then the values after each update.")
+            fail(say("a3.histories.length", "{history} should hold {count} numbers (the start and one per "
+                                            "iteration), got shape {shape}", history=result_of(name, what),
+                     count=iterations + 1, shape=array.shape),
+                 say("a3.histories.length-hint", "record the starting point first, then the values after each "
+                                                 "update."))
         if not np.issubdtype(array.dtype, np.number):
-            fail(f"{name} from {what} should hold numbers, got dtype {array.dtype}")
+            fail(say("a3.histories.dtype", "{history} should hold numbers, got dtype {dtype}",
+                     history=result_of(name, what), dtype=array.dtype))
         histories.append(array.astype(float))
     return histories
 
@@ -184,7 +215,7 @@ def check_descent(function, name, examples, value_hint):
         hint = known_mistake(histories, mistakes, rtol=1e-5) or value_hint
         for history, wanted, label in zip(histories, expected, ("b_history", "w_history", "loss_history"),
                                           strict=True):
-            expect_close(history, wanted, f"{label} from {what}", hint, rtol=1e-5)
+            expect_close(history, wanted, result_of(label, what), hint, rtol=1e-5)
 
 
 def descent_dependencies(gradients, loss):
@@ -204,16 +235,19 @@ def check_gradient_descent(gradient_descent, gradients, loss):
             [36708190.0, 25040379.3496748, 17092872.52176081]]
     examples = (
         ((0.0, 0.0, X_SMALL, Y_SMALL, 0.01, 3), small, {
-            "compute both gradients at the current (b, w) first, then update both: here w's gradient "
-            "was taken after b had already moved.": b_first,
-            "step against the gradient: b = b - lr * dL/db (the loss should fall).": uphill,
+            say("a3.gradient_descent.order-hint", "compute both gradients at the current (b, w) first, then update "
+                                                  "both: here w's gradient was taken after b had already moved."):
+                b_first,
+            say("a3.gradient_descent.uphill-hint", "step against the gradient: b = b - lr * dL/db (the loss should "
+                                                   "fall)."): uphill,
         }),
         ((-120, -4, X_DATA, Y_DATA, 1e-7, 2), data, {}),
     )
     with depends_on("gradient_descent", **descent_dependencies(gradients, loss)):
         check_descent(gradient_descent, "gradient_descent", examples,
-                      "each iteration: (db, dw) = gradients(b, w, x, y), then b = b - lr * db and w = w - lr * dw; "
-                      "loss_history[k] is the loss at (b_history[k], w_history[k]).")
+                      say("a3.gradient_descent.hint", "each iteration: `(db, dw) = gradients(b, w, x, y)`, then "
+                                                      "`b = b - lr * db` and `w = w - lr * dw`; `loss_history[k]` is "
+                                                      "the loss at `(b_history[k], w_history[k])`."))
 
 
 def check_adagrad(adagrad, gradients, loss):
@@ -227,14 +261,16 @@ def check_adagrad(adagrad, gradients, loss):
             [36708190.0, 26247740.0, 20428957.928189725]]
     examples = (
         ((0.0, 0.0, X_SMALL, Y_SMALL, 1.0, 3), small, {
-            "divide by the square ROOT of the sum of squared gradients: lr / np.sqrt(sum).": no_root,
+            say("a3.adagrad.root-hint", "divide by the square ROOT of the sum of squared gradients: "
+                                        "lr / np.sqrt(sum)."): no_root,
         }),
         ((-120, -4, X_DATA, Y_DATA, 1.0, 2), data, {}),
     )
     with depends_on("adagrad", **descent_dependencies(gradients, loss)):
         check_descent(adagrad, "adagrad", examples,
-                      "keep one running sum per parameter of its SQUARED gradients (this step's included), and "
-                      "step by lr / np.sqrt(sum) * gradient. The first step moves each parameter by exactly lr.")
+                      say("a3.adagrad.hint", "keep one running sum per parameter of its SQUARED gradients (this "
+                                             "step's included), and step by lr / np.sqrt(sum) * gradient. The first "
+                                             "step moves each parameter by exactly lr."))
 
 
 # numerical_diff --------------------------------------------------------------------------------------
@@ -244,12 +280,14 @@ def check_numerical_diff(numerical_diff, function_1):
     for x, expected, forward in ((5.0, 0.1999999999990898, 0.20000099999917254),
                                  (10.0, 0.2999999999986347, 0.3000009999976072)):
         what = f"numerical_diff(function_1, {x})"
-        value = expect_real_number(call(numerical_diff, what, function_1, x), what, "return one number.")
+        value = expect_real_number(call(numerical_diff, what, function_1, x), what,
+                                   say("a3.numerical_diff.number-hint", "return one number."))
         hint = known_mistake(value, {
-            "that is the forward difference (f(x + h) - f(x)) / h; use the central one, "
-            "(f(x + h) - f(x - h)) / (2 * h).": forward,
-            "x + h == x when h is far too small: use h = 1e-4.": 0.0,
-        }, rtol=1e-9) or "the central difference (f(x + h) - f(x - h)) / (2 * h) with h = 1e-4."
+            say("a3.numerical_diff.forward-hint", "that is the forward difference (f(x + h) - f(x)) / h; use the "
+                                                  "central one, (f(x + h) - f(x - h)) / (2 * h)."): forward,
+            say("a3.numerical_diff.tiny-h-hint", "x + h == x when h is far too small: use h = 1e-4."): 0.0,
+        }, rtol=1e-9) or say("a3.numerical_diff.hint", "the central difference (f(x + h) - f(x - h)) / (2 * h) with "
+                                                       "h = 1e-4.")
         expect_close(value, expected, what, hint, rtol=1e-9, atol=1e-12)
 
 
@@ -261,21 +299,28 @@ def check_numerical_gradient(numerical_gradient, function_2, rosenbrock):
         (function_2, "function_2", np.array([3.0, 4.0]), [6.00000000000378, 7.999999999999119], None),
         (function_2, "function_2", np.array([[1.0, -2.0], [0.5, 3.0]]),
          [[1.9999999999953388, -3.9999999999995595], [0.9999999999976694, 6.000000000012662]],
-         "the gradient has the shape of x: loop over every index of x (np.ndindex(x.shape) gives them all)."),
+         say("a3.numerical_gradient.index-hint", "the gradient has the shape of x: loop over every index of x "
+                                                 "(np.ndindex(x.shape) gives them all).")),
         (function_2, "function_2", np.array([3, 4]), [6.00000000000378, 7.999999999999119],
-         "an integer array cannot hold x[i] + h (3 + 0.0001 is stored as 3): work on a float copy, "
-         "np.array(x, dtype=float), and return a float array."),
+         say("a3.numerical_gradient.integer-hint", "an integer array cannot hold x[i] + h (3 + 0.0001 is stored as "
+                                                   "3): work on a float copy, np.array(x, dtype=float), and return a "
+                                                   "float array.")),
         (rosenbrock, "rosenbrock", np.array([-1.0, 0.5, 2.0]),
          [-204.00000400002227, -450.99999800015667, 350.0000000005343],
-         "after perturbing an entry, put its original value back before moving to the next one."),
+         say("a3.numerical_gradient.restore-hint", "after perturbing an entry, put its original value back before "
+                                                   "moving to the next one.")),
     )
     for f, f_name, x, expected, hint in examples:
         what = f"numerical_gradient({f_name}, {as_code(x)})"
         before = x.copy()
         got = call(numerical_gradient, what, f, x)
-        expect_unchanged(before, x, f"The argument x of numerical_gradient ({what})")
-        expect_shape(got, x.shape, what, "return an array of the shape of x: one partial derivative per entry.")
-        expect_close(got, expected, what, hint or "entry i is (f(x + h e_i) - f(x - h e_i)) / (2 h), h = 1e-4.",
+        expect_unchanged(before, x, say("a3.numerical_gradient.argument", "The argument x of numerical_gradient "
+                                                                          "({what})", what=what))
+        expect_shape(got, x.shape, what, say("a3.numerical_gradient.shape-hint", "return an array of the shape of x: "
+                                                                                 "one partial derivative per entry."))
+        expect_close(got, expected, what, hint or say("a3.numerical_gradient.hint", "entry i is "
+                                                                                    "`(f(x + h e_i) - f(x - h e_i)) / "
+                                                                                    "(2 h)`, h = 1e-4."),
                      rtol=1e-7, atol=1e-9)
 
 
@@ -292,10 +337,12 @@ def check_gradient_descent_fn(gradient_descent_fn, function_2, numerical_gradien
         before = init_x.copy()
         got = call(gradient_descent_fn, what, function_2, init_x, lr, steps)
         if not np.array_equal(before, init_x):
-            fail(f"{what} changed its argument init_x", "start from a float copy: x = np.array(init_x, dtype=float).")
-        expect_array(got, what, "return the final x, an array of the shape of init_x.")
-        expect_shape(got, init_x.shape, what, "return the final x, an array of the shape of init_x.")
+            fail(say("a3.gradient_descent_fn.changed-init", "{what} changed its argument init_x", what=what),
+                 say("a3.gradient_descent_fn.copy-hint", "start from a float copy: x = np.array(init_x, dtype=float)."))
+        final_hint = say("a3.gradient_descent_fn.final-hint", "return the final x, an array of the shape of init_x.")
+        expect_array(got, what, final_hint)
+        expect_shape(got, init_x.shape, what, final_hint)
         with depends_on("gradient_descent_fn", numerical_gradient=lambda: check_numerical_gradient(
                 numerical_gradient, function_2, rosenbrock)):
-            expect_close(got, expected, what, "repeat `steps` times: x = x - lr * numerical_gradient(f, x).",
-                         rtol=1e-6, atol=1e-11)
+            hint = say("a3.gradient_descent_fn.hint", "repeat `steps` times: x = x - lr * numerical_gradient(f, x).")
+            expect_close(got, expected, what, hint, rtol=1e-6, atol=1e-11)
