@@ -199,3 +199,13 @@ def test_a_kernel_started_ahead_has_imported_what_the_notebook_imports(tmp_path)
         run_sync(started.manager.shutdown_kernel)(now=True)
         kill_process_groups(str(tmp_path / "kernel.pids"))
     assert "".join(printed).strip() == "['matplotlib.pyplot', 'numpy'] []"
+
+
+def test_a_batch_imports_in_the_grader_only_installed_modules(monkeypatch):
+    """Before it forks its workers, the batch imports what the diagnosis's replays import (NumPy, Matplotlib), never
+    the assignment's own modules, which a submission may replace."""
+    imported = []
+    monkeypatch.setattr(prestart.importlib, "import_module", imported.append)
+    prestart.import_in_grader(TrustedFiles.for_course(SOURCE_DIR.parent, "a5_training"))
+    assert {"numpy", "matplotlib.pyplot"} <= set(imported)
+    assert not {"training_checks", "multilayer_net"} & set(imported)

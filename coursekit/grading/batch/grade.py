@@ -26,6 +26,7 @@ from tqdm import tqdm
 
 from coursekit.grading.batch import canary, course, gradebook_copy, merge, results, worker
 from coursekit.grading.batch.guard import SubmissionSnapshot, gradebook_guard
+from coursekit.grading.grader import prestart
 from coursekit.grading.grader.scores import max_scores
 from coursekit.grading.grader.trusted import TrustedFiles
 from coursekit.grading.wall import sandbox
@@ -115,7 +116,8 @@ class BatchGrader:
         sandbox.require()  # no student code runs without its sandbox, unless the instructor opted out
         ensure_assignment(self.config, self.db_url, self.assignment)
         canary.check(self.course_root, self.assignment)  # once, before forking: the workers find it cached
-        TrustedFiles.for_course(self.course_root, self.assignment)  # snapshot before any student runs
+        trusted = TrustedFiles.for_course(self.course_root, self.assignment)  # snapshot before any student runs
+        prestart.import_in_grader(trusted)  # once here, not in every forked worker
         self.incidents = []
         with tempfile.TemporaryDirectory(prefix="coursekit-batch-", dir=fast_scratch_root()) as scratch:
             snapshot = SubmissionSnapshot(self.course_root, self.assignment, students, scratch,
@@ -209,7 +211,7 @@ class BatchGrader:
         outcome = self._finish(job, status, result["seconds"], result["reason"], result.get("scores"))
         outcome.timing.update(process_start=round(max(0.0, result["entered_at"] - job.launched_at), 4),
                               prepare=result.get("prepare", 0.0), worker_total=result["seconds"],
-                              ahead=result.get("ahead", 0.0))
+                              ahead=result.get("ahead", 0.0), worker_cpu=result.get("cpu", 0.0))
         return outcome
 
     def _finish(self, job, status, seconds, reason, auto_scores=None):

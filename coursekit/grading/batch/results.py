@@ -12,7 +12,7 @@ import os
 import select
 
 MAX_BYTES = 1 << 20
-NUMBERS = ("seconds", "entered_at", "prepare", "ahead")
+NUMBERS = ("seconds", "entered_at", "prepare", "ahead", "cpu")
 
 
 def send(fd, result):

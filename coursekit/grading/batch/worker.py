@@ -10,6 +10,7 @@ import io
 import logging
 import os
 import re
+import resource
 import shutil
 import tempfile
 import time
@@ -123,5 +124,7 @@ def run(job, threads_per_kernel, result_fd, go_fd):
     if go_fd is not None:  # refused before grading: the batch's signal is not awaited
         os.close(go_fd)
     result["seconds"] = round(time.monotonic() - started, 3)
+    used = resource.getrusage(resource.RUSAGE_SELF)  # this worker's own CPU: nbgrader, the tests (not the kernel)
+    result["cpu"] = round(used.ru_utime + used.ru_stime, 3)
     result["entered_at"] = entered_at
     results.send(result_fd, result)

@@ -35,7 +35,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
-from coursekit.grading.grader import prestart, seed, skipping
+from coursekit.grading.grader import metadata_schema, prestart, seed, skipping
 from coursekit.grading.grader.diagnosis import NotebookDiagnoses, RecordingView
 from coursekit.grading.grader.trusted import TrustedFiles, restore_environment
 from coursekit.grading.wall import sandbox
@@ -47,6 +47,8 @@ from coursekit.grading.wall.remote import KernelUnavailable, StudentCodeError, f
 from coursekit.i18n_course import CourseLanguage
 from coursekit.messages import speaking
 from coursekit.submissions import is_test_cell
+
+metadata_schema.install()  # nbgrader checks its own schema once, not on every cell
 
 HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 FATAL = (DeadKernelError, CellTimeoutError, RuntimeError)

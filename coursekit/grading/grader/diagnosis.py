@@ -13,6 +13,7 @@ never the test's code, inputs or expected values.
 import ast
 import builtins
 import contextlib
+import functools
 import io
 import re
 import warnings
@@ -334,6 +335,7 @@ def replay(events, namespace):
 DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)
 
 
+@functools.lru_cache(maxsize=4096)  # a diagnosis builds the notebook's namespace once per catalogued variant
 def definitions(source):
     """The imports and definitions of a cell, without its other statements (no training, no plots)."""
     tree = ast.parse(source)

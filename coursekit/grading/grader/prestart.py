@@ -7,6 +7,7 @@ and moves it into the notebook's folder before any student code runs.
 """
 
 import ast
+import importlib
 import importlib.util
 import json
 import os
@@ -63,6 +64,17 @@ def installed_imports(trusted):
              if path.is_relative_to(trusted.source_dir)}
     return sorted(name for name in modules if name.split(".")[0] not in local
                   and importlib.util.find_spec(name.split(".")[0]) is not None)
+
+
+def import_in_grader(trusted):
+    """Import here, in the grader, the installed modules the notebook imports: a batch does it once before it
+    forks its workers, whose replays of the instructor's code (the diagnosis of a failed hidden test) import
+    them again for every submission otherwise."""
+    for name in installed_imports(trusted):
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 (only a head start: a replay that needs the module imports it itself)
+            pass
 
 
 WARM_UP = """def _coursekit_warm_up(names):
