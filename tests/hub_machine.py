@@ -8,7 +8,6 @@ import contextlib
 import datetime
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -22,6 +21,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+from coursekit.submissions import secret_test_lines
 
 REPO = Path(__file__).resolve().parent.parent
 HUBCTL = ["/usr/bin/python3", str(REPO / "hub" / "hubctl.py")]
@@ -259,18 +260,9 @@ class Student:
 
 
 def hidden_test_lines(assignment, notebook):
-    """Lines of the hidden tests of ``assignment``'s ``notebook`` that appear nowhere in the student's copy
-    (its notebook and the released check module, which a traceback of a visible check may quote)."""
-    source = json.loads((REPO / "source" / assignment / notebook).read_text())
-    release = (REPO / "release" / assignment / notebook).read_text()
-    public = {line.strip() for path in (REPO / "release" / assignment).glob("*.py")
-              for line in path.read_text().splitlines()}
-    lines = set()
-    for cell in source["cells"]:
-        text = "".join(cell["source"])
-        for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", text, re.S):
-            lines |= {line.strip() for line in block.splitlines() if len(line.strip()) > 20}
-    return {line for line in lines if json.dumps(line)[1:-1] not in release and line not in public}
+    """Lines of the hidden tests of ``assignment``'s ``notebook`` that a student cannot see anyway (more than 20
+    characters; see ``coursekit.submissions.secret_test_lines``)."""
+    return secret_test_lines(REPO / "source" / assignment / notebook, REPO / "release" / assignment, min_length=21)
 
 
 class Timer(dict):
