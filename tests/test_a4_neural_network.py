@@ -44,11 +44,11 @@ POINTS = {  # part: (visible test, hidden test)
 }
 SPEED_CELL, SPEED_POINTS = "hidden_gradient_backprop", 2
 NETWORK = {"two_layer_net", "gradient_speed", "gradient_check", "train_network"}
-# Parts whose grade may follow from a wrong answer to another part (they call it). The hidden tests of a part
-# that calls another judge it with the course's version of that part or the student's, and its visible checks,
-# while that part fails its own check, print which answer to fix first instead of failing. One cascade is left:
-# a network whose gradient is numerical trains so slowly that train_network's tests run out of time.
-DEPENDENTS = {"two_layer_net": {"train_network"}}
+# Parts whose grade may follow from a wrong answer to another part (they call it). None: the hidden tests of a
+# part that calls another judge it with the course's version of that part or the student's, and its visible
+# checks, while that part fails its own check, print which answer to fix first instead of failing;
+# train_network's tests train the notebook's TrainingCheckNet, never the student's TwoLayerNet.
+DEPENDENTS = {}
 # Visible checks that may still fail for another part's mistake. None (see above).
 VISIBLE_DEPENDENTS = {}
 
@@ -485,10 +485,10 @@ def test_numerical_gradient_as_gradient_fails_the_backpropagation_test(graded, a
 @pytest.mark.parametrize(("key", "answer", "name", "dependents"), [
     ("numerical_gradient", "numerical_gradient", "works_on_a_copy", ["two_layer_net", "gradient_check"]),
     ("numerical_gradient", "numerical_gradient", "x_not_restored", ["two_layer_net", "gradient_check"]),
-    ("affine", "Affine", "db_without_sum", ["two_layer_net", "gradient_check", "train_network"]),
+    ("affine", "Affine", "db_without_sum", ["two_layer_net", "gradient_check"]),
     ("softmax_with_loss", "SoftmaxWithLoss", "backward_not_divided_by_batch", ["two_layer_net", "gradient_check"]),
     ("cross_entropy_error", "cross_entropy_error", "sum_over_the_batch", ["softmax_with_loss", "two_layer_net"]),
-    ("two_layer_net", "TwoLayerNet", "layers_copy_the_params", ["gradient_check", "train_network"]),
+    ("two_layer_net", "TwoLayerNet", "layers_copy_the_params", ["gradient_check"]),
 ])
 def test_wrong_answer_is_named_by_the_visible_checks_of_its_dependents(graded, a4, key, answer, name, dependents):
     """The dependents keep their visible and hidden points (above); their visible checks send the student to the
@@ -513,6 +513,33 @@ def test_hidden_failures_show_no_reference_values(graded, a4):
                 shown += 1
                 assert "expected" not in message and "[" not in message, (student, cell, message)
     assert shown >= 3
+
+
+@pytest.mark.parametrize("mistake", [None, *sorted(WRONG["train_network"])])
+def test_train_network_is_judged_without_the_students_network(monkeypatch, mistake):
+    """train_network's tests never use the student's TwoLayerNet: with a network that cannot even be built, the
+    solution's train_network passes its visible and hidden tests and each wrong one still fails its hidden test
+    (before, a failing network excused train_network, and a slow numerical-gradient one timed its tests out)."""
+    monkeypatch.syspath_prepend(str(SOURCE_NOTEBOOK.parent))
+    cells = {grade_id(cell): cell.source for cell in nbformat.read(SOURCE_NOTEBOOK, as_version=4).cells}
+    answer = SOLUTION["answer_train_network"]
+    names = {"np": np}
+    for code in (answer if mistake is None else edited(answer, WRONG["train_network"][mistake]),
+                 cells.get("setup_training_check_net", "")):
+        exec(compile(code, "answer", "exec"), names)  # noqa: S102 (course code)
+
+    class BrokenNet:
+        def __init__(self, *args, **kwargs):
+            raise RuntimeError("the student's TwoLayerNet is broken")
+
+    names["TwoLayerNet"] = BrokenNet
+    failed = set()
+    for cell in ("test_train_network", "hidden_train_network"):
+        try:
+            exec(compile(cells[cell], cell, "exec"), dict(names))  # noqa: S102 (course code)
+        except AssertionError:
+            failed.add(cell)
+    assert failed == (set() if mistake is None else failed | {"hidden_train_network"})
 
 
 def test_released_notebook_runs_and_states_its_figures(tmp_path):

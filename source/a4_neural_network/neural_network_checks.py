@@ -43,9 +43,9 @@ __all__ = [
     "check_sigmoid_layer", "check_affine", "check_softmax_with_loss", "check_softmax_with_loss_alone",
     "check_relative_error",
     "check_two_layer_net", "check_network_numerical_gradient", "check_gradient_check", "check_train_network",
-    "network_answers", "check_network_structure", "check_two_layer_net_alone", "check_train_network_alone",
+    "network_answers", "check_network_structure", "check_two_layer_net_alone",
     "dependency_note", "excused_by", "failing_answers", "fails", "matches_any",
-    "NETWORK_TOLERANCE", "calling", "checking_digits", "digit_net", "expect_gradient", "expect_history",
+    "NETWORK_TOLERANCE", "calling", "call", "checking_digits", "expect_gradient", "expect_history",
     "expect_matches", "expect_number", "expect_unchanged", "fail", "set_params", "passed",
 ]
 
@@ -551,16 +551,6 @@ def check_gradient_check_alone(gradient_check, TwoLayerNet):
                  "about 1e-7 here", "compare net.gradient(x, t) with net.numerical_gradient(x, t)")
 
 
-def digit_net(TwoLayerNet, hidden_size, seed):
-    """A TwoLayerNet(64, hidden_size, 10) with weights of standard deviation 0.1 drawn from ``seed``."""
-    net = call(TwoLayerNet, f"TwoLayerNet(64, {hidden_size}, 10)", 64, hidden_size, 10)
-    rng = np.random.default_rng(seed)
-    with calling("writing into net.params"):
-        set_params(net, {"W1": 0.1 * rng.standard_normal((64, hidden_size)), "b1": np.zeros(hidden_size),
-                         "W2": 0.1 * rng.standard_normal((hidden_size, 10)), "b2": np.zeros(10)})
-    return net
-
-
 def expect_history(history, epochs, what):
     expect_type(history, dict, what, "return the dict {'loss': [...], 'train_acc': [...], 'test_acc': [...]}")
     for key in ("loss", "train_acc", "test_acc"):
@@ -587,20 +577,16 @@ def scaled_digits():
     return load_digits_scaled()
 
 
-def check_train_network(train_network, TwoLayerNet, answers):  # noqa: N803
-    """Train a 64-20-10 net for 3 short epochs on the digits: the history must fit and the loss go down."""
-    with depends_on("train_network", TwoLayerNet=lambda: check_two_layer_net_alone(TwoLayerNet), **answers):
-        check_train_network_alone(train_network, TwoLayerNet)
-
-
-def check_train_network_alone(train_network, TwoLayerNet):  # noqa: N803
+def check_train_network(train_network, TrainingCheckNet):  # noqa: N803 (the notebook's class)
+    """Train the course's TrainingCheckNet(64, 20, 10) for 3 short epochs on the digits: the history must fit and
+    the loss go down. Not your TwoLayerNet: train_network is judged on its own."""
     x_train, t_train, x_test, t_test = checking_digits()
-    net = digit_net(TwoLayerNet, 20, seed=0)
-    what = "train_network(net, x_train, t_train, x_test, t_test, 42, 100, 0.5, 0)"
-    history = call(train_network, what, net, x_train, t_train, x_test, t_test, 42, 100, 0.5, 0)
+    net = call(TrainingCheckNet, "TrainingCheckNet(64, 20, 10, 0)", 64, 20, 10, 0)
+    what = "train_network(net, x_train, t_train, x_test, t_test, 42, 100, 0.2, 0)"
+    history = call(train_network, what, net, x_train, t_train, x_test, t_test, 42, 100, 0.2, 0)
     expect_history(history, 3, what)
     losses = np.array(history["loss"], dtype=float)
-    if not losses[-1] < 0.8 * losses[0]:
+    if not losses[-1] < 0.9 * losses[0]:
         fail(f"the loss per epoch of {what} does not go down: {losses}",
              "update every parameter in place against its gradient: network.params[key] -= learning_rate * "
              "grads[key] (a new array in params would not reach the layers)")
