@@ -18,6 +18,7 @@ from course_checks import (
     fail,
     passed,
 )
+from course_messages import say
 
 __all__ = [
     "check_sgd", "check_momentum", "check_adagrad", "check_adam", "check_init_scale", "check_dropout",
@@ -60,14 +61,16 @@ AFTER = {
     ),
 }
 HINTS = {
-    "SGD": "param <- param - lr * grad, for every key of params",
-    "Momentum": "v <- momentum * v - lr * grad, then param <- param + v; v starts at zeros and is kept "
-                "between calls (one v per key)",
-    "AdaGrad": "h <- h + grad * grad (the squares), then param <- param - lr * grad / (sqrt(h) + 1e-7); "
-               "h starts at zeros and is kept between calls",
-    "Adam": "count the step first (t <- t + 1), update m and v, correct them by 1 - beta1**t and "
-            "1 - beta2**t, then param <- param - lr * m_hat / (sqrt(v_hat) + 1e-7); m, v and t are kept "
-            "between calls",
+    "SGD": say("a5.HINTS.param-param-lr-grad", "param <- param - lr * grad, for every key of params"),
+    "Momentum": say("a5.HINTS.v-momentum-v-lr",
+            "v <- momentum * v - lr * grad, then param <- param + v; v starts at zeros and is kept between calls "
+            "(one v per key)"),
+    "AdaGrad": say("a5.HINTS.h-h-grad-grad",
+            "h <- h + grad * grad (the squares), then param <- param - lr * grad / (sqrt(h) + 1e-7); h starts at "
+            "zeros and is kept between calls"),
+    "Adam": say("a5.HINTS.count-the-step-first",
+            "count the step first (t <- t + 1), update m and v, correct them by 1 - beta1**t and 1 - beta2**t, then "
+            "param <- param - lr * m_hat / (sqrt(v_hat) + 1e-7); m, v and t are kept between calls"),
 }
 OPTIMIZER_RTOL, OPTIMIZER_ATOL = 1e-5, 1e-6  # room for where the small epsilon sits
 
@@ -82,7 +85,7 @@ def attempt(call, what, hint=None):
     try:
         return call()
     except Exception as error:
-        fail(f"{what} raised {describe_error(error)}", hint)
+        fail(say("a5.attempt.raised", "{what} raised {error}", what=what, error=describe_error(error)), hint)
 
 
 def expect_values(got, expected, what, hint=None, quiet=False, rtol=1e-6, atol=1e-8):
@@ -92,9 +95,11 @@ def expect_values(got, expected, what, hint=None, quiet=False, rtol=1e-6, atol=1
         return
     expected, got = np.asarray(expected, dtype=float), np.asarray(got)
     if got.shape != expected.shape:
-        fail(f"{what} should have shape {expected.shape}, got shape {got.shape}", hint)
+        fail(say("a5.expect_values.should-have-shape-got",
+                "{what} should have shape {shape}, got shape {shape2}", what=what, shape=expected.shape,
+                shape2=got.shape), hint)
     if not np.issubdtype(got.dtype, np.number) or not np.allclose(got, expected, rtol, atol):
-        fail(f"{what} has wrong values", hint)
+        fail(say("a5.expect_values.has-wrong-values", "{what} has wrong values", what=what), hint)
 
 
 def copied(arrays):
@@ -118,25 +123,34 @@ def check_optimizer(make, name, settings, after=None, params=None, grads_sequenc
         attempt(lambda given=given: optimizer.update(params, given), f"{described}.update(params, grads)",
                 HINTS[name])
         for key in grads:
-            expect_unchanged(grads[key], given[key], f"grads[{key!r}] (update must only read the gradients)")
+            expect_unchanged(grads[key], given[key], say("a5.optimizer.grads-update-must-only",
+                    "grads[{entry!r}] (update must only read the gradients)", entry=key))
         if step not in (1, len(grads_sequence)):
             continue
         expected = after[0] if step == 1 else after[1]
-        when = "after one update" if step == 1 else f"after {step} updates"
+        when = say("a5.optimizer.after-one-update",
+                   "after one update") if step == 1 else say("a5.optimizer.after-updates",
+                           "after {step} updates", step=step)
         for key in expected:
             if key not in params:
-                fail(f"params has no key {key!r} any more {when}", "change the values, never the keys of params")
+                fail(say("a5.optimizer.params-has-no-key",
+                        "params has no key {entry!r} any more {when}", entry=key, when=when),
+                    say("a5.optimizer.change-the-values-never", "change the values, never the keys of params"))
             expect_shape(params[key], np.shape(expected[key]), f"params[{key!r}] {when}")
             close = [np.allclose(params[key], values[key], OPTIMIZER_RTOL, OPTIMIZER_ATOL) for values in after]
             if step > 1 and close[0] and not close[1]:
-                fail(f"params[{key!r}] did not change after the first update", "update every time update is called")
+                fail(say("a5.optimizer.params-did-not-change",
+                        "params[{entry!r}] did not change after the first update", entry=key),
+                    say("a5.optimizer.update-every-time-update", "update every time update is called"))
             expect_values(params[key], expected[key], f"{described}: params[{key!r}] {when}", HINTS[name], quiet,
                           rtol=OPTIMIZER_RTOL, atol=OPTIMIZER_ATOL)
             if not np.allclose(held[key], expected[key], OPTIMIZER_RTOL, OPTIMIZER_ATOL):
-                fail(f"params[{key!r}] has the right values {when}, but the array the caller holds did not "
-                     f"change: update replaced it with a new array",
-                     "change the arrays in place (params[key] -= ...), not params[key] = params[key] - ...: "
-                     "a network's layers hold the same arrays and would never see the new values")
+                fail(say("a5.optimizer.params-has-the-right",
+                        "params[{entry!r}] has the right values {when}, but the array the caller holds did not change: "
+                        "update replaced it with a new array", entry=key, when=when),
+                     say("a5.optimizer.change-the-arrays-in",
+                             "change the arrays in place (params[key] -= ...), not params[key] = params[key] - ...: "
+                             "a network's layers hold the same arrays and would never see the new values"))
 
 
 def check_sgd(SGD):  # noqa: N803 (the student's class)
@@ -164,7 +178,8 @@ def check_init_scale(init_scale):
     for (method, n_in), expected in INIT_SCALES.items():
         what = f"init_scale({method!r}, {n_in})"
         got = expect_real_number(attempt(lambda m=method, n=n_in: init_scale(m, n), what), what,
-                                 "return one number: the standard deviation")
+                                 say("a5.init_scale.return-one-number-the",
+                                         "return one number: the standard deviation"))
         hint = {"xavier": "Xavier: 1 / sqrt(n_in)", "he": "He: sqrt(2 / n_in)"}.get(method)
         expect_close(got, expected, what, hint)
     try:
@@ -172,15 +187,21 @@ def check_init_scale(init_scale):
     except Exception as error:
         name, message = student_error(error)
         if name != "ValueError":
-            fail(f"init_scale('lecun', 10) raised {name}; it should raise a ValueError naming the method",
-                 "raise ValueError(f'unknown method {method!r}: use ...')")
+            fail(say("a5.init_scale.init-scale-lecun-raised",
+                    "init_scale('lecun', 10) raised {name}; it should raise a ValueError naming the method", name=name),
+                 say("a5.init_scale.raise-valueerror-f-unknown",
+                         "raise ValueError(f'unknown method {method!r}: use ...')"))
         missing = [word for word in ("lecun", "std=1", "std=0.01", "xavier", "he") if word not in str(message)]
         if missing:
-            fail(f"init_scale('lecun', 10) raised ValueError({str(message)!r}): its message should name the method "
-                 f"and the methods that exist; it lacks {', '.join(map(repr, missing))}",
-                 "raise ValueError(f'unknown method {method!r}: use one of {sorted(scales)}')")
+            fail(say("a5.init_scale.init-scale-lecun-raised-2",
+                    "init_scale('lecun', 10) raised ValueError({message!r}): its message should name the method and "
+                    "the methods that exist; it lacks {missing}", message=str(message),
+                    missing=", ".join(map(repr, missing))),
+                 say("a5.init_scale.raise-valueerror-f-unknown-2",
+                         "raise ValueError(f'unknown method {method!r}: use one of {sorted(scales)}')"))
     else:
-        fail("init_scale('lecun', 10) returned a value; an unknown method should raise a ValueError")
+        fail(say("a5.init_scale.init-scale-lecun-returned",
+                "init_scale('lecun', 10) returned a value; an unknown method should raise a ValueError"))
 
 
 # --- dropout ---------------------------------------------------------------------------------------
@@ -194,9 +215,11 @@ def scale_of(out, x, where, what):
     """The one factor with ``out == factor * x`` on ``where``; fail if there is none."""
     ratios = out[where] / x[where]
     if ratios.size and not np.allclose(ratios, ratios.flat[0]):
-        fail(f"{what}: the entries kept are not all the input times the same factor "
-             f"(factors from {ratios.min():.4f} to {ratios.max():.4f})",
-             "multiply x by a 0/1 mask (and, for inverted dropout, by one constant)")
+        fail(say("a5.scale_of.the-entries-kept-are",
+                "{what}: the entries kept are not all the input times the same factor (factors from {min:.4f} to "
+                "{max:.4f})", what=what, min=ratios.min(), max=ratios.max()),
+             say("a5.scale_of.multiply-x-by-a",
+                     "multiply x by a 0/1 mask (and, for inverted dropout, by one constant)"))
     return float(ratios.flat[0]) if ratios.size else 0.0
 
 
@@ -207,43 +230,59 @@ def check_dropout(Dropout, ratio=0.4, shape=(200, 150), seed=5, tolerance=0.015)
     layer = attempt(lambda: Dropout(ratio), f"Dropout({ratio})")
     given = x.copy()
     out = attempt(lambda: layer.forward(given, True), "forward(x, True)")
-    expect_unchanged(x, given, "x (forward must not change its input)")
+    expect_unchanged(x, given, say("a5.dropout.x-forward-must-not", "x (forward must not change its input)"))
     expect_shape(out, shape, "forward(x, True)")
     dropped = out == 0
     rate = dropped.mean()
     if abs(rate - ratio) > tolerance:
-        fail(f"forward(x, True) with dropout_ratio {ratio} set {rate:.1%} of the entries to 0; expected about "
-             f"{ratio:.0%}", "drop an entry when np.random.rand(...) < dropout_ratio (keep it otherwise)")
+        fail(say("a5.dropout.forward-x-true-with",
+                "forward(x, True) with dropout_ratio {ratio} set {rate:.1%} of the entries to 0; expected about "
+                "{ratio:.0%}", ratio=ratio, rate=rate),
+             say("a5.dropout.drop-an-entry-when",
+                     "drop an entry when np.random.rand(...) < dropout_ratio (keep it otherwise)"))
     train_scale = scale_of(out, x, ~dropped, "forward(x, True)")
     dx = attempt(lambda: layer.backward(dout.copy()), "backward(dout)")
     expect_shape(dx, shape, "backward(dout)")
     if not np.array_equal(dx == 0, dropped):
-        fail(f"backward(dout) is zero at {np.count_nonzero(dx == 0)} places, forward was zero at "
-             f"{np.count_nonzero(dropped)}, and not the same places",
-             "keep the mask of forward (self.mask) and use it in backward: no new random numbers there")
+        fail(say("a5.dropout.backward-dout-is-zero",
+                "backward(dout) is zero at {count_nonzero} places, forward was zero at {count_nonzero2}, and not the "
+                "same places", count_nonzero=np.count_nonzero(dx == 0), count_nonzero2=np.count_nonzero(dropped)),
+             say("a5.dropout.keep-the-mask-of",
+                     "keep the mask of forward (self.mask) and use it in backward: no new random numbers there"))
     backward_scale = scale_of(dx, dout, ~dropped, "backward(dout)")
     if not np.isclose(backward_scale, train_scale):
-        fail(f"backward multiplies dout by {backward_scale:.4f} where forward multiplied x by {train_scale:.4f}",
-             "backward applies the same mask, and the same scaling, as forward")
-    second = attempt(lambda: layer.forward(x.copy(), True), "a second forward(x, True)")
+        fail(say("a5.dropout.backward-multiplies-dout-by",
+                "backward multiplies dout by {backward_scale:.4f} where forward multiplied x by {train_scale:.4f}",
+                backward_scale=backward_scale, train_scale=train_scale),
+             say("a5.dropout.backward-applies-the-same",
+                     "backward applies the same mask, and the same scaling, as forward"))
+    second = attempt(lambda: layer.forward(x.copy(), True), say("a5.dropout.a-second-forward-x",
+            "a second forward(x, True)"))
     if np.array_equal(np.asarray(second) == 0, dropped):
-        fail("two calls of forward(x, True) dropped exactly the same entries", "draw a new mask at every forward call")
+        fail(say("a5.dropout.two-calls-of-forward", "two calls of forward(x, True) dropped exactly the same entries"),
+             say("a5.dropout.draw-a-new-mask", "draw a new mask at every forward call"))
     test_out = attempt(lambda: layer.forward(x.copy(), False), "forward(x, False)")
     expect_shape(test_out, shape, "forward(x, False)")
     if np.any(test_out == 0):
-        fail("forward(x, False) set entries to 0; at test time no unit is dropped")
+        fail(say("a5.dropout.forward-x-false-set",
+                "forward(x, False) set entries to 0; at test time no unit is dropped"))
     test_scale = scale_of(test_out, x, np.ones(shape, bool), "forward(x, False)")
-    again = attempt(lambda: layer.forward(x.copy(), False), "a second forward(x, False)")
+    again = attempt(lambda: layer.forward(x.copy(), False), say("a5.dropout.a-second-forward-x-2",
+            "a second forward(x, False)"))
     if not np.array_equal(again, test_out):
-        fail("forward(x, False) gave different results on the same input; test mode must be deterministic")
+        fail(say("a5.dropout.forward-x-false-gave",
+                "forward(x, False) gave different results on the same input; test mode must be deterministic"))
     keep = 1 - ratio
     inverted = np.isclose(train_scale, 1 / keep) and np.isclose(test_scale, 1.0)
     book = np.isclose(train_scale, 1.0) and np.isclose(test_scale, keep)
     if not (inverted or book):
-        fail(f"training mode scales the kept entries by {train_scale:.4f} and test mode scales x by "
-             f"{test_scale:.4f}; with dropout_ratio {ratio} the expected output must be the same in both modes",
-             f"inverted dropout: x * mask / {keep:g} in training, x at test; or the book's: x * mask in training, "
-             f"x * {keep:g} at test")
+        fail(say("a5.dropout.training-mode-scales-the",
+                "training mode scales the kept entries by {train_scale:.4f} and test mode scales x by "
+                "{test_scale:.4f}; with dropout_ratio {ratio} the expected output must be the same in both modes",
+                train_scale=train_scale, test_scale=test_scale, ratio=ratio),
+             say("a5.dropout.inverted-dropout-x-mask",
+                     "inverted dropout: x * mask / {keep:g} in training, x at test; or the book's: x * mask in "
+                     "training, x * {keep:g} at test", keep=keep))
 
 
 # --- batch normalization -------------------------------------------------------------------------
@@ -284,15 +323,22 @@ def check_batch_norm_gradients(BatchNormalization, x, gamma, beta, dout, what, q
     layer = attempt(lambda: BatchNormalization(gamma.copy(), beta.copy()), "BatchNormalization(gamma, beta)")
     attempt(lambda: layer.forward(x.copy(), True), "forward(x, True)")
     got = {"dx": attempt(lambda: layer.backward(dout.copy()), "backward(dout)",
-                         "follow the computation graph of forward backwards, node by node")}
+                         say("a5.batch_norm_gradients.follow-the-computation-graph",
+                                 "follow the computation graph of forward backwards, node by node"))}
     for name in ("dgamma", "dbeta"):
-        got[name] = attempt(lambda name=name: getattr(layer, name), f"the attribute {name}",
-                            f"backward must set self.{name}")
-    hints = {"dx": "the mean and the variance depend on every x of the batch: dx has three terms",
-             "dgamma": "dgamma = sum over the batch of dout * x_hat", "dbeta": "dbeta = sum over the batch of dout"}
+        got[name] = attempt(lambda name=name: getattr(layer, name), say("a5.batch_norm_gradients.the-attribute",
+                "the attribute {name}", name=name),
+                            say("a5.batch_norm_gradients.backward-must-set-self",
+                                    "backward must set self.{name}", name=name))
+    hints = {"dx": say("a5.batch_norm_gradients.the-mean-and-the",
+            "the mean and the variance depend on every x of the batch: dx has three terms"),
+             "dgamma": say("a5.batch_norm_gradients.dgamma-sum-over-the",
+                     "dgamma = sum over the batch of dout * x_hat"),
+                 "dbeta": say("a5.batch_norm_gradients.dbeta-sum-over-the", "dbeta = sum over the batch of dout")}
     for name, value in expected.items():
         expect_shape(got[name], value.shape, f"{name} {what}")
-        expect_values(got[name], value, f"{name} {what} (against a numerical gradient)", hints[name], quiet,
+        expect_values(got[name], value, say("a5.batch_norm_gradients.against-a-numerical-gradient",
+                "{name} {what} (against a numerical gradient)", name=name, what=what), hints[name], quiet,
                       rtol=1e-4, atol=1e-6)
 
 
@@ -300,36 +346,51 @@ def check_batch_norm(BatchNormalization):  # noqa: N803
     x = BN_X.copy()
     layer = attempt(lambda: BatchNormalization(np.ones(3), np.zeros(3)), "BatchNormalization(gamma, beta)")
     out = attempt(lambda: layer.forward(x, True), "forward(x, True)")
-    expect_unchanged(BN_X, x, "x (forward must not change its input)")
+    expect_unchanged(BN_X, x, say("a5.batch_norm.x-forward-must-not", "x (forward must not change its input)"))
     expect_shape(out, BN_X.shape, "forward(x, True)")
     if not np.allclose(out.mean(axis=0), 0, atol=1e-6):
-        fail(f"with gamma = 1 and beta = 0 each feature (column) of forward(x, True) should have mean 0, got "
-             f"{out.mean(axis=0)}", "normalize each column: mean and variance over axis=0, the batch")
+        fail(say("a5.batch_norm.with-gamma-and-beta",
+                "with gamma = 1 and beta = 0 each feature (column) of forward(x, True) should have mean 0, got {mean}",
+                mean=out.mean(axis=0)),
+             say("a5.batch_norm.normalize-each-column-mean",
+                     "normalize each column: mean and variance over axis=0, the batch"))
     if not np.allclose(out.std(axis=0), 1, atol=1e-3):
-        fail(f"with gamma = 1 and beta = 0 each feature (column) of forward(x, True) should have standard "
-             f"deviation 1, got {out.std(axis=0)}",
-             "divide by np.sqrt(var + 1e-7), the variance over axis=0 (np.var, dividing by N)")
+        fail(say("a5.batch_norm.with-gamma-and-beta-2",
+                "with gamma = 1 and beta = 0 each feature (column) of forward(x, True) should have standard "
+                "deviation 1, got {std}", std=out.std(axis=0)),
+             say("a5.batch_norm.divide-by-np-sqrt",
+                     "divide by np.sqrt(var + 1e-7), the variance over axis=0 (np.var, dividing by N)"))
     layer = attempt(lambda: BatchNormalization(BN_GAMMA.copy(), BN_BETA.copy(), momentum=0.8),
                     "BatchNormalization(gamma, beta, momentum=0.8)")
     out = attempt(lambda: layer.forward(BN_X.copy(), True), "forward(x, True)")
-    expect_close(out, BN_OUT, "forward(x, True) with gamma and beta", "gamma * x_hat + beta", rtol=1e-3, atol=1e-5)
-    attempt(lambda: layer.forward(BN_X[::-1] * 2 - 1, True), "a second forward(x, True)")
+    expect_close(out, BN_OUT, say("a5.batch_norm.forward-x-true-with", "forward(x, True) with gamma and beta"),
+                 "gamma * x_hat + beta", rtol=1e-3, atol=1e-5)
+    attempt(lambda: layer.forward(BN_X[::-1] * 2 - 1, True), say("a5.batch_norm.a-second-forward-x",
+            "a second forward(x, True)"))
     for name, expected in BN_RUNNING.items():
-        got = attempt(lambda name=name: getattr(layer, name), f"the attribute {name}")
-        expect_close(got, expected, f"{name} after two training batches with momentum 0.8",
-                     f"{name} starts at zeros; after each training batch: "
-                     "running = momentum * running + (1 - momentum) * batch statistic (variance: np.var)")
+        got = attempt(lambda name=name: getattr(layer, name), say("a5.batch_norm.the-attribute",
+                "the attribute {name}", name=name))
+        expect_close(got, expected, say("a5.batch_norm.after-two-training-batches",
+                "{name} after two training batches with momentum 0.8", name=name),
+                     say("a5.batch_norm.starts-at-zeros-after",
+                             "{name} starts at zeros; after each training batch: running = momentum * running + (1 - "
+                             "momentum) * batch statistic (variance: np.var)", name=name))
     rows = BN_X[:2].copy()
     test_out = attempt(lambda: layer.forward(rows, False), "forward(x, False)")
     mean, var = (np.asarray(BN_RUNNING[name]) for name in ("running_mean", "running_var"))
     expected = BN_GAMMA * (rows - mean) / np.sqrt(var + 1e-7) + BN_BETA
-    expect_close(test_out, expected, "forward(x, False) on two rows", "test mode normalizes with running_mean and "
-                 "running_var, not with the batch's statistics", rtol=1e-3, atol=1e-5)
-    running_mean = attempt(lambda: layer.running_mean, "the attribute running_mean")
-    expect_close(running_mean, BN_RUNNING["running_mean"], "running_mean after forward(x, False)",
-                 "test mode must not change the running averages")
+    expect_close(test_out, expected, say("a5.batch_norm.forward-x-false-on", "forward(x, False) on two rows"),
+                 say("a5.batch_norm.test-mode-normalizes-with",
+                         "test mode normalizes with running_mean and running_var, not with the batch's statistics"),
+                     rtol=1e-3, atol=1e-5)
+    running_mean = attempt(lambda: layer.running_mean, say("a5.batch_norm.the-attribute-running-mean",
+            "the attribute running_mean"))
+    expect_close(running_mean, BN_RUNNING["running_mean"], say("a5.batch_norm.running-mean-after-forward",
+            "running_mean after forward(x, False)"),
+                 say("a5.batch_norm.test-mode-must-not", "test mode must not change the running averages"))
     dout = np.array([[0.3, -1.2, 0.8], [1.1, 0.4, -0.5], [-0.7, 0.9, 0.2], [0.5, -0.3, -1.4], [-0.2, 1.5, 0.6]])
-    check_batch_norm_gradients(BatchNormalization, BN_X, BN_GAMMA, BN_BETA, dout, "for a batch of 5")
+    check_batch_norm_gradients(BatchNormalization, BN_X, BN_GAMMA, BN_BETA, dout, say("a5.batch_norm.for-a-batch-of",
+            "for a batch of 5"))
 
 
 # --- weight decay ----------------------------------------------------------------------------------
@@ -344,20 +405,26 @@ def check_weight_decay(weight_decay_loss, weight_decay_grads):
     loss = expect_real_number(attempt(lambda: weight_decay_loss(params, lam), "weight_decay_loss(params, 0.1)"),
                               "weight_decay_loss(params, 0.1)")
     if np.isclose(loss, 0.5 * lam * sum(np.sum(v ** 2) for v in WD_PARAMS.values())):
-        fail("weight_decay_loss counts the biases too", "only the weights: the keys that start with 'W'")
+        fail(say("a5.weight_decay.weight-decay-loss-counts", "weight_decay_loss counts the biases too"),
+             say("a5.weight_decay.only-the-weights-the", "only the weights: the keys that start with 'W'"))
     expect_close(loss, 0.390625, "weight_decay_loss(params, 0.1)",
-                 "0.5 * lambda * (sum of the squares of every weight matrix)")
+                 say("a5.weight_decay.lambda-sum-of-the",
+                         "0.5 * lambda * (sum of the squares of every weight matrix)"))
     grads = copied(WD_GRADS)
     result = attempt(lambda: weight_decay_grads(params, grads, lam), "weight_decay_grads(params, grads, 0.1)")
     for key in WD_GRADS:
-        expect_unchanged(WD_GRADS[key], grads[key], f"grads[{key!r}] (return a new dictionary)")
+        expect_unchanged(WD_GRADS[key], grads[key], say("a5.weight_decay.grads-return-a-new",
+                "grads[{entry!r}] (return a new dictionary)", entry=key))
         expect_unchanged(WD_PARAMS[key], params[key], f"params[{key!r}]")
     if not isinstance(result, dict) or set(result) != set(WD_GRADS):
-        fail(f"weight_decay_grads should return a dict with the keys {sorted(WD_GRADS)}, got {result!r}")
+        fail(say("a5.weight_decay.weight-decay-grads-should",
+                "weight_decay_grads should return a dict with the keys {wd_grads}, got {result!r}",
+                wd_grads=sorted(WD_GRADS), result=result))
     for key in WD_GRADS:
         if key.startswith("W") and np.allclose(result[key], WD_GRADS[key]):
-            fail(f"the gradient of {key} is unchanged: the weight-decay term is missing",
-                 "add lambda * W to the gradient of every weight matrix W")
+            fail(say("a5.weight_decay.the-gradient-of-is",
+                    "the gradient of {entry} is unchanged: the weight-decay term is missing", entry=key),
+                 say("a5.weight_decay.add-lambda-w-to", "add lambda * W to the gradient of every weight matrix W"))
     expected = {"W1": [[0.15, 0.1], [-0.1, 0.425]], "b1": [0.5, -0.6], "W2": [[0.85], [-0.85]], "b2": [0.9]}
     for key, value in expected.items():
         expect_close(result[key], value, f"weight_decay_grads(...)[{key!r}]",

@@ -8,6 +8,8 @@ about comes from you: the net takes your optimizers, your ``init_scale``, your `
 
 import numpy as np
 
+from course_messages import say
+
 
 class Affine:
     """``x @ W + b``; keeps ``W`` and ``b`` by reference, so in-place updates of the net's params reach it."""
@@ -93,7 +95,9 @@ class MultiLayerNet:
     def __init__(self, input_size, hidden_sizes, output_size, activation="relu", weight_scale=0.01,
                  dropout=None, dropout_ratio=0.5, batch_norm=None, weight_decay=None, seed=0):
         if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+            raise ValueError(say("a5.multilayer_net.activation",
+                                 "activation must be one of {choices}, got {activation!r}",
+                                 choices=sorted(ACTIVATIONS), activation=activation))
         self.weight_decay = weight_decay
         rng = np.random.default_rng(seed)
         sizes = [input_size, *hidden_sizes, output_size]
