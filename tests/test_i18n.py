@@ -5,6 +5,7 @@ Translations live in locale/zh_CN/LC_MESSAGES/*.po (coursekit.i18n); the Chinese
 
 import json
 import os
+import re
 import shutil
 import string
 import subprocess
@@ -25,7 +26,7 @@ GLOSSARY = i18n.LOCALE_DIR / LANGUAGE / "glossary.csv"
 # JupyterLab's own menu names, which students see in English.
 UI_NAMES = ("Kernel > Restart Kernel and Run All Cells",)
 # Catalogs whose translation is still being written (issue 25); strict, so finishing one fails until removed.
-PENDING = {"a4_neural_network-messages"}
+PENDING = set()
 TEMPLATES = i18n.course_templates()
 DOMAINS = list(TEMPLATES)
 
@@ -336,3 +337,31 @@ def test_the_graders_diagnosis_speaks_the_course_language():
             "你的 `sigmoid` 在某个隐藏输入上返回的结果形状不对。"
         assert named.sentence().startswith("你的 `sigmoid` 与一个已知错误相符：")
     assert named.sentence().startswith("Your `sigmoid` matches a known mistake: It computes e")
+
+
+# What the student's code raised, as Python words it.
+PYTHON_ERROR = re.compile(r"\b\w*(?:Error|Exception|Warning)\b: [^\n（]*")
+
+
+@pytest.mark.parametrize("assignment", ["a1_numpy_basics", "a3_gradient_descent"])
+def test_every_catalogued_mistake_fails_its_tests_in_chinese(assignment, monkeypatch):
+    """Each catalogued mistake, run through every test cell (visible checks and hidden tests, in-process as in
+    tests/test_hidden_seeds.py) in a Chinese course: its failure messages hold no English sentence, apart from
+    the Python error the student's code raised; the same failures in English are English."""
+    from test_hidden_seeds import Notebook
+
+    notebook = Notebook(assignment, monkeypatch)
+    english_left, chinese, seen = {}, 0, 0
+    for mistake in notebook.catalog:
+        names = notebook.run_cells({mistake.answer_cell: mistake.answer(notebook.solution[mistake.answer_cell])})
+        with messages.speaking(LANGUAGE):
+            failed = notebook.failures(names, notebook.tests)
+        with messages.speaking("en"):
+            in_english = notebook.failures(names, list(failed))
+        for cell, error in failed.items():
+            seen += 1
+            chinese += error != in_english[cell]
+            if runs := i18n_text.english_runs(PYTHON_ERROR.sub(" ", error.split(": ", 1)[1]), UI_NAMES):
+                english_left[f"{mistake.part}.{mistake.name} {cell}"] = runs
+    assert seen >= len(list(notebook.catalog)) and chinese == seen
+    assert not english_left, json.dumps(english_left, ensure_ascii=False, indent=1)

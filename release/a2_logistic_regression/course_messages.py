@@ -160,3 +160,18 @@ def mistake_key(part, name):
 def mistake_says(part, name, english):
     """A named mistake's sentence (``says`` of ``MISTAKES[part][name]``), as a Message."""
     return Message(mistake_key(part, name), english, {})  # no fields: shown as written
+
+
+# Phrases the assignments' tests share ------------------------------------------------------------------------
+
+def on_case(name, case):
+    """What a hidden test calls: ``sigmoid on a fixed (4,) array`` (``case`` a description, e.g. a ``say``)."""
+    return say("tests.on-case", "{name} on {case}", name=name, case=case)
+
+
+def argument_of(name, case, argument=None):
+    """An argument of a hidden test's call: ``The argument yhat of L1 (integer vectors)``."""
+    if argument:
+        return say("tests.argument-named-of", "The argument {argument} of {name} ({case})", argument=argument,
+                   name=name, case=case)
+    return say("tests.argument-of", "The argument of {name} ({case})", name=name, case=case)

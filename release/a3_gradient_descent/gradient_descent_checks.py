@@ -26,13 +26,14 @@ from course_checks import (
     passed,
     recognise_mistakes,
 )
-from course_messages import say
+from course_messages import argument_of, on_case, say
 
 __all__ = [
     "X_DATA", "Y_DATA", "X_SMALL", "Y_SMALL", "check_loss", "check_loss_grid", "check_gradients",
     "check_gradient_descent", "check_adagrad", "check_numerical_diff", "check_numerical_gradient",
     "check_gradient_descent_fn",
     "expect_matches", "expect_histories", "expect_unchanged", "dependency_note", "matches_any", "passed", "say",
+    "on_case", "argument_of", "result_of",
 ]
 recognise_mistakes(__file__)  # a catalogued mistake's sentence is its hint (mistake_hints.json)
 

@@ -24,15 +24,17 @@ from coursekit.checks import (
     failing_answers,
     matches_any,
     passed,
+    recognise_mistakes,
 )
-from coursekit.messages import say
+from coursekit.messages import argument_of, on_case, say
 
 __all__ = [
     "check_basic_sigmoid", "check_sigmoid", "check_sigmoid_derivative", "check_image2vector",
     "check_normalize_rows", "check_softmax", "check_L1", "check_L2",
     "check_sigmoid_derivative_alone", "excused_by", "failing_answers", "matches_any",
-    "expect_matches", "expect_type", "expect_unchanged", "passed",
+    "expect_matches", "expect_type", "expect_unchanged", "passed", "say", "on_case", "argument_of",
 ]
+recognise_mistakes(__file__)  # a catalogued mistake's sentence is its hint (mistake_hints.json)
 
 # Hints for mistakes that end in an exception, keyed by a piece of the error's text.
 ERROR_HINTS = {
