@@ -1,4 +1,4 @@
-"""a3-a5 in both languages, in-process (no kernel, no nbgrader: seconds, not the minutes a graded course takes).
+"""a4 and a5 in both languages, in-process (no kernel, no nbgrader: seconds, not the minutes a graded course takes).
 
 tests/test_i18n_grading.py grades a1 and a2 in an English and a Chinese course. For a3 to a5 the same code
 path runs; what differs between the languages is only the messages, so here the test cells of each notebook run
@@ -30,7 +30,7 @@ from coursekit.messages import speaking, text
 from coursekit.submissions import grade_id, is_test_cell
 
 LANGUAGE = "zh_CN"
-ASSIGNMENTS = ["a5_training"]  # a3 and a4 join when their working copies settle (HM1, HA)
+ASSIGNMENTS = ["a4_neural_network", "a5_training"]  # a1 and a3: tests/test_i18n.py (HM1)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
