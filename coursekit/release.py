@@ -1,5 +1,8 @@
 """Regenerate release/ from source/ with nbgrader (``make release``), each folder made stand-alone.
 
+First each assignment's ``mistake_hints.json`` is written from its catalog of known mistakes
+(``coursekit.mistake_hints``): the visible checks' hints for those mistakes, which the release carries.
+
 Each other language of ``coursekit.i18n.LANGUAGES`` gets the same release with its Markdown translated,
 in ``<language>/release/`` (and ``<language>/notebooks/`` for the first-steps notebook).
 """
@@ -13,6 +16,7 @@ from pathlib import Path
 from coursekit import i18n, i18n_messages
 from coursekit.grading.batch import course
 from coursekit.i18n_course import SOURCE_LANGUAGE, language_config, release_directory
+from coursekit.mistake_hints import write_hints
 from coursekit.paths import COURSE_ROOT, RELEASE_DIR, SOURCE_DIR, assignments
 from coursekit.standalone import make_standalone
 
@@ -60,6 +64,9 @@ def main(argv=None):
     parser.add_argument("assignments", nargs="*", help="default: every folder of source/")
     args = parser.parse_args(argv)
     names = args.assignments or assignments()
+    for name in names:
+        if write_hints(SOURCE_DIR / name):
+            print(f"source/{name}/mistake_hints.json written from the catalog of known mistakes")
     generate_releases(names)
     for name in names:
         print(f"release/{name}/ regenerated from source/{name}/")

@@ -11,7 +11,7 @@ import textwrap
 import nbclient
 import nbformat
 import pytest
-from named_mistakes import naming
+from named_mistakes import assert_sentence_heard, naming
 from nbgrader.validator import Validator
 
 from coursekit.grading.grader.mistakes import Catalog
@@ -237,20 +237,13 @@ def test_hard_coded_answers_lose_the_hidden_points(graded):
     assert graded.scores_of("hard_coded", hidden) == {cell: 0.0 for cell in hidden}
 
 
-@pytest.mark.parametrize(("function", "label", "words"), [
-    ("sigmoid", "math_exp", "np.exp works on a whole array"),
-    ("normalize_rows", "no_keepdims", "keepdims=True keeps it a column"),
-    ("normalize_rows", "column_norms", "a norm over axis=1"),
-    ("softmax", "column_sums", "each row must sum to 1"),
-    ("image2vector", "typed_size", "do not type sizes in"),
-    ("image2vector", "flat", "not a flat vector"),
-    ("image2vector", "fortran_order", "C order"),
-    ("normalize_rows", "in_place", "was modified in place"),
-    ("L2", "square_root", "without a square root"),
-])
-def test_visible_failure_names_the_classic_mistake(graded, course, function, label, words):
-    message = course.failed_tests(ASSIGNMENT, wrong_student(function, label))[f"test_{function}"]
-    assert message.startswith("CheckFailed: ") and words in message
+@pytest.mark.parametrize(("function", "label"), WRONG_CASES, ids=[f"{f}-{w}" for f, w in WRONG_CASES])
+def test_visible_and_hidden_failures_say_the_catalogs_sentence(graded, course, function, label):
+    """A student hears a catalogued mistake's sentence from the visible check (its hint) and again in the
+    feedback of the hidden test that judged the same answer."""
+    failed = course.failed_tests(ASSIGNMENT, wrong_student(function, label))
+    assert_sentence_heard(failed, function, CATALOG.get(function, label).says, f"test_{function}",
+                          graded_cells(function)[1:])
 
 
 def test_hidden_failure_does_not_show_reference_values(graded, course):

@@ -12,7 +12,7 @@ import textwrap
 import nbclient
 import nbformat
 import pytest
-from named_mistakes import naming
+from named_mistakes import assert_sentence_heard, naming
 from nbgrader.validator import Validator
 
 from coursekit.grading.batch import course
@@ -300,26 +300,12 @@ def test_flattening_descent_loses_only_the_hidden_points(graded, a3):
         "Your `gradient_descent_fn` returns a result of the wrong shape on one of the hidden inputs."]
 
 
-@pytest.mark.parametrize(("function", "label", "words"), [
-    ("loss", "mean", "SUM of the squared errors"),
-    ("loss_grid", "transposed", "Yours looks transposed"),
-    ("gradients", "sign", "mind the sign"),
-    ("gradients", "no_factor_2", "the factor 2 is missing"),
-    ("gradients", "mean_with_sum_loss", "its gradient is a sum too"),
-    ("gradients", "loop_index_typo", "is there an n where b should be?"),
-    ("gradient_descent", "b_before_w_gradient", "w's gradient was taken after b had already moved"),
-    ("gradient_descent", "no_start", "record the starting point first"),
-    ("adagrad", "no_square_root", "square ROOT"),
-    ("numerical_diff", "forward", "that is the forward difference"),
-    ("numerical_diff", "tiny_h", "x + h == x"),
-    ("numerical_gradient", "no_restore", "put its original value back"),
-    ("numerical_gradient", "mutates_caller", "was modified in place"),
-    ("numerical_gradient", "book_in_place_on_integers", "work on a float copy"),
-    ("gradient_descent_fn", "in_place_on_init_x", "changed its argument init_x"),
-])
-def test_visible_failure_names_the_mistake(graded, a3, function, label, words):
-    message = a3.failed_tests(ASSIGNMENT, wrong_student(function, label))[f"test_{function}"]
-    assert message.startswith("CheckFailed: ") and words in message
+@pytest.mark.parametrize(("function", "label"), WRONG_CASES, ids=[f"{f}-{w}" for f, w in WRONG_CASES])
+def test_visible_and_hidden_failures_say_the_catalogs_sentence(graded, a3, function, label):
+    """The visible check's hint is the catalogued mistake's sentence, and the hidden test names it in the same words."""
+    failed = a3.failed_tests(ASSIGNMENT, wrong_student(function, label))
+    assert_sentence_heard(failed, function, CATALOG.get(function, label).says, f"test_{function}",
+                          [f"hidden_{function}"])
 
 
 def markdown_text(notebook):

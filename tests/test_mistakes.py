@@ -1,10 +1,14 @@
 """The catalogs of known mistakes: they stay with the instructor, every entry applies to the solution, and the
 grader names a mistake only when a student's recorded results match that one variant."""
 
+import json
+
 import nbformat
 import numpy as np
 import pytest
 
+from coursekit import checks
+from coursekit.checks import HINTS_FILE, CheckFailed, fail, recognise_mistakes
 from coursekit.grading.grader.diagnosis import NAMED, Diagnoser, Event, NotebookDiagnoses, Opaque, Ref
 from coursekit.grading.grader.mistakes import CATALOG_PATTERN, Catalog
 from coursekit.grading.grader.trusted import TrustedFiles
@@ -112,6 +116,56 @@ def test_a_result_two_variants_share_names_neither():
     assert diagnosis.mistake is None and diagnosis.property == "values"
     alone = Catalog({"sigmoid": {"sign": {"says": "One.", "edits": [("np.exp(-x)", "np.exp(x)")]}}})
     assert Diagnoser(alone, source_text(A4)).diagnose("hidden_sigmoid", events, View()).mistake == "sign"
+
+
+def test_a_mistake_the_visible_check_named_is_named_where_the_replay_cannot_tell_or_has_nothing():
+    """The visible check named ``sign`` (what it saw on the visible examples is what ``sign`` gives): the hidden
+    test names it too when its replay leaves it among the candidates, or when the test made no call to replay."""
+    twins = Catalog({"sigmoid": {"sign": {"says": "One.", "edits": [("np.exp(-x)", "np.exp(x)")]},
+                                 "twin": {"says": "Two.", "edits": [("1 / (1 + np.exp(-x))", "1 / (1 + np.exp(x))")]}}})
+    diagnoser = Diagnoser(twins, source_text(A4))
+    x = np.linspace(-2, 2, 5)
+    events = [Event("name", 3, "sigmoid"), Event("call", 3, None, ((x,), {}), ((x,), {}), 1 / (1 + np.exp(x)))]
+    assert diagnoser.diagnose("hidden_sigmoid", events, View(), [("sigmoid", "sign")]).mistake == "sign"
+    assert diagnoser.diagnose("hidden_sigmoid", [], View(), [("sigmoid", "twin")]).mistake == "twin"
+    assert diagnoser.diagnose("hidden_sigmoid", [], View(), [("relu", "twin")]) is None  # another part's name
+    assert diagnoser.diagnose("hidden_sigmoid", [], View()) is None
+
+
+def test_a_mistake_the_visible_check_named_is_not_named_when_the_hidden_replay_rules_it_out(a4_diagnoser):
+    class Sigmoid:  # not the catalogued dout_times_out on the hidden inputs
+        def forward(self, x):
+            self.out = 1 / (1 + np.exp(-x))
+            return self.out
+
+        def backward(self, dout):
+            return dout * (1 - self.out)
+
+    named = [("sigmoid_layer", "dout_times_out")]
+    diagnosis = a4_diagnoser.diagnose("hidden_sigmoid_layer", sigmoid_layer_record(Sigmoid), View(), named)
+    assert diagnosis.mistake is None and diagnosis.property == "values"
+
+
+def test_the_notebooks_diagnoses_hear_only_the_mistakes_its_own_checks_named(tmp_path, monkeypatch):
+    monkeypatch.setattr(checks, "_known_mistakes", {})
+    monkeypatch.setattr(checks, "named_mistakes", [])
+    (tmp_path / HINTS_FILE).write_text(json.dumps({"says": {"sigmoid": {"sign": "One."}},
+                                                   "seen": {"sigmoid(1) has wrong values.": ["sigmoid", "sign"]}}))
+    recognise_mistakes(tmp_path / "x_checks.py")
+    with pytest.raises(CheckFailed):
+        fail("sigmoid(1) has wrong values.")  # a check of an earlier notebook
+
+    class Files:
+        def source_files(self):
+            return {}
+
+    notes = NotebookDiagnoses(Files(), "neural_network")
+    with pytest.raises(CheckFailed):
+        fail("sigmoid(1) has wrong values.")
+    named = []
+    notes.diagnoser = type("Spy", (), {"diagnose": lambda self, *args: named.append(args[3])})()
+    notes.note("hidden_sigmoid", [], nbformat.v4.new_output("error", ename="E", evalue="", traceback=[]), View())
+    assert named == [[("sigmoid", "sign")]]
 
 
 def function_record(name, function, *args):

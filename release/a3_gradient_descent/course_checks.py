@@ -7,12 +7,14 @@ No reference solutions live here: students can read this file.
 """
 
 import contextlib
+import json
 import re
 import traceback
+from pathlib import Path
 
 import numpy as np
 
-from course_messages import say
+from course_messages import SOURCE_LANGUAGE, mistake_says, say, speaking
 
 
 class CheckFailed(AssertionError):
@@ -23,11 +25,49 @@ class CheckFailed(AssertionError):
         return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
 
 
+HINTS_FILE = "mistake_hints.json"  # beside an assignment's checks module; written by `make release`
+ERROR_PLACE = re.compile(r" \((?:in [^()\n]*|in the cell), line \d+ of its cell\)")
+_known_mistakes = {}  # {what a check saw: (part, name, says)}
+_ambiguous = set()  # what checks of two assignments loaded in one process saw for different mistakes
+named_mistakes = []  # (part, name) of each catalogued mistake a check named in this process, in order
+
+
+def recognise_mistakes(checks_file):
+    """Let the checks name the assignment's catalogued mistakes: read the ``mistake_hints.json`` beside
+    ``checks_file`` (the assignment's checks module; ``coursekit.mistake_hints`` writes it). A grader that
+    loads several assignments names none where two of them would name different mistakes."""
+    try:
+        table = json.loads(Path(checks_file).with_name(HINTS_FILE).read_text(encoding="utf-8"))
+        known = {seen: (part, name, table["says"][part][name]) for seen, (part, name) in table["seen"].items()}
+    except (OSError, ValueError, KeyError, TypeError):  # no table (the instructor's source before `make release`)
+        return
+    for seen, mistake in known.items():
+        if _known_mistakes.setdefault(seen, mistake) != mistake:
+            _ambiguous.add(seen)
+    for seen in _ambiguous:
+        _known_mistakes.pop(seen, None)
+
+
+def seen_of(message):
+    """What a check saw, as known mistakes are recognised: the message in English, without where the
+    student's code raised an error (the line differs from one student to the next)."""
+    with speaking(SOURCE_LANGUAGE):
+        return ERROR_PLACE.sub("", str(message))
+
+
 def fail(message, hint=None):
     """Raise CheckFailed with ``message`` (a ``say(...)`` message) and, when given, a hint; both are put into
-    the course's language when shown."""
-    raise CheckFailed(str(say("checks.with-hint", "{message}\nHint: {hint}", message=message, hint=hint) if hint
-                          else message))
+    the course's language when shown. When what the check saw is what one catalogued mistake gives, that
+    mistake's sentence is the hint. The error's ``seen`` holds what the check saw."""
+    seen = seen_of(message)
+    if seen in _known_mistakes:
+        part, name, says = _known_mistakes[seen]
+        hint = mistake_says(part, name, says)
+        named_mistakes.append((part, name))
+    error = CheckFailed(str(say("checks.with-hint", "{message}\nHint: {hint}", message=message, hint=hint) if hint
+                            else message))
+    error.seen = seen
+    raise error
 
 
 def short(value, limit=300):
@@ -178,17 +218,25 @@ def depends_on(name, **checks):
                       answers=" and ".join(f"`{answer}`" for answer in failing)))
 
 
-def matches_any(got, expectations, rtol=1e-6, atol=1e-8):
+def matches_any(got, expectations, rtol=1e-6, atol=1e-8, shapes=None):
     """Whether ``got`` matches one of ``expectations`` (functions computing an expected value, called in
-    order until one matches; one that raises counts as no match)."""
+    order until one matches; one that raises counts as no match), in a shape the answer may have.
+
+    Those shapes are ``shapes`` when given (the forms the notebook's text allows, such as ``[(n,), (1, n)]``;
+    ``got`` is then compared in the shape of each expectation of its size), else the shape of the first
+    expectation, by convention the course's own computation. So a value computed with the student's code (a
+    later expectation) counts only in the answer's shape: a function hard-coded to the visible example cannot
+    vouch for another answer hard-coded to it."""
     got = np.asarray(got)
+    allowed = None if shapes is None else {tuple(shape) for shape in shapes}
     for expectation in expectations:
         try:
             expected = np.asarray(expectation(), dtype=float)
         except Exception:  # an expectation computed with the student's own code may fail
             continue
-        if got.shape == expected.shape and np.issubdtype(got.dtype, np.number) and \
-                np.allclose(got, expected, rtol, atol, equal_nan=True):
+        allowed = {expected.shape} if allowed is None else allowed
+        if got.shape in allowed and got.size == expected.size and np.issubdtype(got.dtype, np.number) and \
+                np.allclose(got.reshape(expected.shape), expected, rtol, atol, equal_nan=True):
             return True
     return False
 
@@ -196,7 +244,8 @@ def matches_any(got, expectations, rtol=1e-6, atol=1e-8):
 def mismatched_field(got, expectations, names, rtol=1e-6, atol=1e-8):
     """None when the fields ``got`` (a sequence of values) all match the fields of one of ``expectations``
     (functions computing such a sequence; one that raises counts as no match); else the name (from ``names``)
-    of the first field that none matches, or of the first field when each matches a different expectation."""
+    of the first field that none matches, or of the first field when each matches a different expectation.
+    Each field counts only in the shape of that field of the first expectation computed (see matches_any)."""
     computed = []
     for expectation in expectations:
         try:
@@ -205,7 +254,8 @@ def mismatched_field(got, expectations, names, rtol=1e-6, atol=1e-8):
             continue
 
     def field_matches(index, expected):
-        return matches_any(got[index], [lambda: expected[index]], rtol, atol)
+        shape = np.shape(np.asarray(computed[0][index], dtype=float))
+        return matches_any(got[index], [lambda: expected[index]], rtol, atol, shapes=[shape])
 
     if any(all(field_matches(index, expected) for index in range(len(names))) for expected in computed):
         return None

@@ -23,6 +23,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
+from coursekit import checks
 from coursekit.grading.grader.mistakes import Catalog, is_catalog
 from coursekit.grading.wall.remote import (
     KernelView,
@@ -450,11 +451,19 @@ class Diagnoser:
     def __init__(self, catalog, source_notebook):
         self.catalog, self.builder = catalog, VariantBuilder(source_notebook)
 
-    def diagnose(self, grade_id_, events, view):
-        """The ``Diagnosis`` of a failed test from its record, or None when nothing safe can be said."""
+    def diagnose(self, grade_id_, events, view, named_by_checks=()):
+        """The ``Diagnosis`` of a failed test from its record, or None when nothing safe can be said.
+
+        ``named_by_checks``: ``(part, name)`` of the mistakes the visible checks named in this notebook (what they
+        saw on the visible examples is what exactly that mistake gives). One of them is named here too when the
+        replay leaves it among the candidates: always, when the test made no call to replay (it read variables).
+        """
         part = self.catalog.part_of_cell(grade_id_)
-        if not events or part is None or too_large(events):
+        if part is None:
             return None
+        seen = [m for m in self.catalog.of_part(part) if (m.part, m.name) in set(named_by_checks)]
+        if not events or too_large(events):
+            return Diagnosis(part, part, seen[0].name, seen[0].says) if len(seen) == 1 else None
         with quietly():
             try:
                 np.random.seed(0)
@@ -466,11 +475,12 @@ class Diagnoser:
                 np.random.seed(1)
                 again = replay(events, self.builder.namespace())
             except Unreplayable:
-                return None
+                return Diagnosis(part, part, seen[0].name, seen[0].says) if len(seen) == 1 else None
         event = events[reference.index]
         where = view.label(event.number, event.name) or part
-        if len(matching) == 1:
-            return Diagnosis(part, where, matching[0].name, matching[0].says)
+        named = matching if len(matching) == 1 else [m for m in matching if m in seen]
+        if len(named) == 1:
+            return Diagnosis(part, where, named[0].name, named[0].says)
         if again.index != reference.index or not alike(reference.result, again.result) \
                 or not alike(reference.after, again.after):
             return None  # the solution itself gives other values there on another draw: no property to name
@@ -487,11 +497,13 @@ class NotebookDiagnoses:
         self.diagnoser = Diagnoser(Catalog.from_text(catalogs[0].decode()), source.decode()) \
             if catalogs and source is not None else None
         self.records = {}
+        self.checks_named_before = len(checks.named_mistakes)  # the visible checks of this notebook name those after
 
     def note(self, grade_id_, events, failure, view):
         """Add to a failed hidden test's error output what the record says; remember it for the class report."""
+        named_by_checks = checks.named_mistakes[self.checks_named_before:]
         try:
-            diagnosis = self.diagnoser.diagnose(grade_id_, events, view) if self.diagnoser else None
+            diagnosis = self.diagnoser.diagnose(grade_id_, events, view, named_by_checks) if self.diagnoser else None
         except Exception:  # noqa: BLE001 (a diagnosis that fails says nothing; the test's verdict stands)
             diagnosis = None
         self.records[grade_id_] = diagnosis.as_record() if diagnosis else {"part": None, "mistake": None,

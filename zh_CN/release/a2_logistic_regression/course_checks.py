@@ -7,12 +7,14 @@ No reference solutions live here: students can read this file.
 """
 
 import contextlib
+import json
 import re
 import traceback
+from pathlib import Path
 
 import numpy as np
 
-from course_messages import say
+from course_messages import SOURCE_LANGUAGE, mistake_says, say, speaking
 
 
 class CheckFailed(AssertionError):
@@ -23,11 +25,46 @@ class CheckFailed(AssertionError):
         return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
 
 
+HINTS_FILE = "mistake_hints.json"  # beside an assignment's checks module; written by `make release`
+ERROR_PLACE = re.compile(r" \((?:in [^()\n]*|in the cell), line \d+ of its cell\)")
+_known_mistakes = {}  # {what a check saw: (part, name, says)}
+_ambiguous = set()  # what checks of two assignments loaded in one process saw for different mistakes
+
+
+def recognise_mistakes(checks_file):
+    """Let the checks name the assignment's catalogued mistakes: read the ``mistake_hints.json`` beside
+    ``checks_file`` (the assignment's checks module; ``coursekit.mistake_hints`` writes it). A grader that
+    loads several assignments names none where two of them would name different mistakes."""
+    try:
+        table = json.loads(Path(checks_file).with_name(HINTS_FILE).read_text(encoding="utf-8"))
+        known = {seen: (part, name, table["says"][part][name]) for seen, (part, name) in table["seen"].items()}
+    except (OSError, ValueError, KeyError, TypeError):  # no table (the instructor's source before `make release`)
+        return
+    for seen, mistake in known.items():
+        if _known_mistakes.setdefault(seen, mistake) != mistake:
+            _ambiguous.add(seen)
+    for seen in _ambiguous:
+        _known_mistakes.pop(seen, None)
+
+
+def seen_of(message):
+    """What a check saw, as known mistakes are recognised: the message in English, without where the
+    student's code raised an error (the line differs from one student to the next)."""
+    with speaking(SOURCE_LANGUAGE):
+        return ERROR_PLACE.sub("", str(message))
+
+
 def fail(message, hint=None):
     """Raise CheckFailed with ``message`` (a ``say(...)`` message) and, when given, a hint; both are put into
-    the course's language when shown."""
-    raise CheckFailed(str(say("checks.with-hint", "{message}\nHint: {hint}", message=message, hint=hint) if hint
-                          else message))
+    the course's language when shown. When what the check saw is what one catalogued mistake gives, that
+    mistake's sentence is the hint. The error's ``seen`` holds what the check saw."""
+    seen = seen_of(message)
+    if seen in _known_mistakes:
+        hint = mistake_says(*_known_mistakes[seen])
+    error = CheckFailed(str(say("checks.with-hint", "{message}\nHint: {hint}", message=message, hint=hint) if hint
+                            else message))
+    error.seen = seen
+    raise error
 
 
 def short(value, limit=300):
