@@ -86,6 +86,19 @@ STUDENTS = [
     [("train_network", "targets_from_inputs")],
 ]
 
+# Wrong answers that end in an error inside the student's own function or method: student -> (part, edits of the
+# solution, the cells it loses). The failure must name the call, the student's function and the line of its cell,
+# and give a hint. (With 2 classes, a one-hot (2, 2) t broadcasts against the (2,) predictions: only the hidden
+# test's 3 classes raise.)
+ERROR_STUDENTS = {
+    "error_broadcast_in_accuracy": ("two_layer_net",
+                                    [("        if t.ndim != 1:\n            t = np.argmax(t, axis=1)\n", "")],
+                                    {"hidden_two_layer_net"}),
+    "error_type_in_gradient_check": ("gradient_check",
+                                     [("backprop = net.gradient(x, t)", "backprop = net.gradient(x)")],
+                                     {"test_gradient_check", "hidden_gradient_check"}),
+}
+
 # Two students who answer everything correctly in other ways than the solution.
 CORRECT = {
     "alternative_a": {
@@ -360,7 +373,9 @@ def a4(course_for):
 def graded(a4):
     """Every submission of this file, autograded in one batch."""
     wrong = {student: answers for student, (_, _, answers) in WRONG_STUDENTS.items()}
-    return a4.autograde_answers(ASSIGNMENT, {"solution": {}, **CORRECT, **wrong})
+    errors = {student: {f"answer_{part}": edited(SOLUTION[f"answer_{part}"], edits)}
+              for student, (part, edits, _) in ERROR_STUDENTS.items()}
+    return a4.autograde_answers(ASSIGNMENT, {"solution": {}, **CORRECT, **wrong, **errors})
 
 
 def test_points_per_part():
@@ -475,6 +490,30 @@ def student_with(part, name):
 def test_visible_failure_names_the_mistake(graded, a4, part, name, words):
     message = a4.failed_tests(ASSIGNMENT, student_with(part, name))[f"test_{part}"]
     assert message.startswith("CheckFailed: ") and words in message
+
+
+@pytest.mark.parametrize(("student", "cell", "words"), [
+    ("error_broadcast_in_accuracy", "hidden_two_layer_net",
+     ["net.accuracy(x, t) with one-hot targets", "raised ValueError: operands could not be broadcast together",
+      "(in accuracy, line 29 of its cell)", "Hint: "]),
+    ("error_type_in_gradient_check", "test_gradient_check",
+     ["gradient_check(net, x, t)", "raised TypeError:", "missing 1 required positional argument",
+      "(in gradient_check, line 3 of its cell)", "Hint: "]),
+    ("error_type_in_gradient_check", "hidden_gradient_check",
+     ["gradient_check(net, x, t)", "raised TypeError:", "missing 1 required positional argument",
+      "(in gradient_check, line 3 of its cell)", "Hint: "]),
+])
+def test_an_error_in_the_students_code_is_named_with_its_call_line_and_a_hint(graded, a4, student, cell, words):
+    """Not a bare ``ValueError: operands could not be broadcast ...``: what the test called, where in the student's
+    cell it failed, and what to check."""
+    message = a4.failed_tests(ASSIGNMENT, student)[cell]
+    assert message.startswith("CheckFailed: ") and [word for word in words if word not in message] == []
+
+
+@pytest.mark.parametrize("student", sorted(ERROR_STUDENTS))
+def test_an_error_in_the_students_code_costs_its_own_part_only(graded, student):
+    _, _, losing = ERROR_STUDENTS[student]
+    assert {cell for cell, score in graded.scores[student].items() if score < graded.max_scores[cell]} == losing
 
 
 def test_numerical_gradient_as_gradient_fails_the_backpropagation_test(graded, a4):
