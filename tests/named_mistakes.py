@@ -1,7 +1,11 @@
 """What the assignment tests' graded classes say about named mistakes (tests/test_a*.py use it)."""
 
+import json
+
 import nbformat
 
+from coursekit.checks import HINTS_FILE
+from coursekit.paths import SOURCE_DIR
 from coursekit.reports import diagnoses_of
 from coursekit.submissions import answers_of, grade_id, is_answer_cell
 
@@ -41,3 +45,15 @@ def assert_sentence_heard(failed, part, says, visible_cell, hidden_cells, named_
     named = [text.split("matches a known mistake: ", 1)[1] for text in hidden if "matches a known mistake: " in text]
     assert all(sentence.startswith(says) for sentence in named), (part, named)
     assert named or not named_hidden, (part, hidden)
+
+
+def recognised_by_checks(assignment):
+    """``[(part, name)]`` of the catalogued mistakes the visible checks recognise (source/<a>/mistake_hints.json)."""
+    path = SOURCE_DIR / assignment / HINTS_FILE
+    table = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"seen": {}}
+    return sorted({tuple(made) for made in table["seen"].values()})
+
+
+def hidden_cells_of(catalog, part):
+    """The hidden test cells that judge ``part``."""
+    return [f"hidden_{part}", *(cell for cell, judged in catalog.cells.items() if judged == part)]

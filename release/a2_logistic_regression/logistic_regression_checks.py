@@ -23,6 +23,7 @@ from course_checks import (
     matches_any,
     mismatched_field,
     passed,
+    recognise_mistakes,
 )
 from course_messages import say
 
@@ -32,6 +33,7 @@ __all__ = [
     "check_propagate_alone", "check_optimize_alone", "check_predict_alone", "check_model_alone", "model_answers",
     "excused_by", "failing_answers", "matches_any", "mismatched_field",
 ]
+recognise_mistakes(__file__)  # a catalogued mistake's sentence is its hint (mistake_hints.json)
 
 # A neuron with two inputs and four examples, shared by the propagate and optimize checks.
 W = np.array([[0.5], [-1.0]])

@@ -34,6 +34,7 @@ from course_checks import (
     fails,
     matches_any,
     passed,
+    recognise_mistakes,
 )
 from course_digits import load_digits_scaled
 from course_messages import say
@@ -49,6 +50,7 @@ __all__ = [
     "NETWORK_TOLERANCE", "calling", "call", "checking_digits", "expect_gradient", "expect_history",
     "expect_matches", "expect_number", "expect_unchanged", "fail", "set_params", "passed",
 ]
+recognise_mistakes(__file__)  # a catalogued mistake's sentence is its hint (mistake_hints.json)
 
 # Hints for mistakes that end in an exception, keyed by a piece of the error's text.
 ERROR_HINTS = {
