@@ -17,51 +17,21 @@ Usage: python bench/grading_profile.py [--k 4] [--workers 1] [--assignments a5_t
 """
 
 import argparse
-import contextlib
 import os
 import resource
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from vs_stock_nbgrader import OUR_CONFIG, checked_canary, make_course, mixed_submissions  # noqa: E402
+from vs_stock_nbgrader import OUR_CONFIG, TreeCPU, checked_canary, make_course, mixed_submissions  # noqa: E402
 
 import coursekit  # noqa: E402
 from coursekit.grading.batch.grade import BatchGrader  # noqa: E402
 from coursekit.grading.batch.harness import TempCourse  # noqa: E402
-
-CPUACCT = Path("/sys/fs/cgroup/cpuacct")
-
-
-class TreeCPU:
-    """CPU seconds of this process and everything it starts, from a cpuacct group it joins (None without one)."""
-
-    def __init__(self):
-        self.group = None
-        with contextlib.suppress(OSError):
-            group = CPUACCT / f"coursekit-bench-{uuid.uuid4().hex[:8]}"
-            group.mkdir()
-            (group / "cgroup.procs").write_text(str(os.getpid()))
-            self.group = group
-
-    def seconds(self):
-        return int((self.group / "cpuacct.usage").read_text()) / 1e9 if self.group else None
-
-    def close(self):
-        if self.group is None:
-            return
-        (CPUACCT / "cgroup.procs").write_text(str(os.getpid()))
-        for _ in range(50):  # the group goes once its last process has
-            try:
-                self.group.rmdir()
-                return
-            except OSError:
-                time.sleep(0.1)
 
 
 def own_cpu():

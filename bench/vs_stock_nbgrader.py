@@ -5,8 +5,10 @@
 2. our serial path: `nbgrader autograde` with the course's configuration (the clean-room executor);
 3. `course-grade --workers 1` and 4. `--workers 2` (coursekit.grading.batch.grade).
 
-Prints wall-clock seconds, seconds per submission, the speed-up over stock nbgrader, the
-per-submission breakdown (kernel hand-over, execution, nbgrader's own work, merge) and whether
+Prints wall-clock seconds, seconds per submission, the speed-up over stock nbgrader, the CPU seconds
+per submission of each way (the whole process tree, kernels included, from a cgroup v1 ``cpuacct`` group
+this process joins: on a loaded machine the figure to compare), the per-submission breakdown
+(kernel hand-over, execution, nbgrader's own work, merge) and whether
 the four grade tables are identical (exit code 1 if not). The canary (the solution graded once
 per assignment and environment, then cached) runs before the clock starts: it is a one-off per
 course, not a per-submission cost, and its seconds are printed apart. The BLAS threads of
@@ -25,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import nbformat
@@ -47,6 +50,33 @@ OUR_CONFIG = (f"import os\nc = get_config()\nload_subconfig({str(COURSE_ROOT / '
               "c.RequireCanary.enabled = False  # checked once before the clock (checked_canary)\n")
 STOCK_CONFIG = "c = get_config()\nc.CourseDirectory.root = {root!r}\n"
 NAMES = ("stock nbgrader", "our serial path", "course-grade x1", "course-grade x2")
+CPUACCT = Path("/sys/fs/cgroup/cpuacct")
+
+
+class TreeCPU:
+    """CPU seconds of this process and everything it starts, from a cpuacct group it joins (None without one)."""
+
+    def __init__(self):
+        self.group = None
+        with contextlib.suppress(OSError):
+            group = CPUACCT / f"coursekit-bench-{uuid.uuid4().hex[:8]}"
+            group.mkdir()
+            (group / "cgroup.procs").write_text(str(os.getpid()))
+            self.group = group
+
+    def seconds(self):
+        return int((self.group / "cpuacct.usage").read_text()) / 1e9 if self.group else None
+
+    def close(self):
+        if self.group is None:
+            return
+        (CPUACCT / "cgroup.procs").write_text(str(os.getpid()))
+        for _ in range(50):  # the group goes once its last process has
+            try:
+                self.group.rmdir()
+                return
+            except OSError:
+                time.sleep(0.1)
 
 
 def mixed_submissions(release, source, k, seed=0):
@@ -115,7 +145,7 @@ def median(values):
     return statistics.median(values) if values else 0.0
 
 
-def bench_assignment(assignment, k, scratch):
+def bench_assignment(assignment, k, scratch, tree):
     template = TempCourse(scratch / "template", [assignment])
     release_path = template.notebook_path("release", assignment)
     submissions = mixed_submissions(template.release_notebook(assignment), template.source_notebook(assignment), k)
@@ -123,22 +153,26 @@ def bench_assignment(assignment, k, scratch):
     roots = {name: scratch / f"course{i}" for i, name in enumerate(NAMES)}
     courses = {name: make_course(root, assignment, STOCK_CONFIG.format(root=str(root)) if name == NAMES[0]
                                  else OUR_CONFIG, release_path, submissions) for name, root in roots.items()}
-    times, outcomes = {}, {}
+    times, outcomes, cpu = {}, {}, {}
     with checked_canary(courses[NAMES[1]], assignment) as (canary_seconds, cached):
         for name in NAMES[:2]:
+            before = tree.seconds()
             times[name] = nbgrader_cli(courses[name], "autograde", assignment)
+            cpu[name] = tree.seconds() - before if tree.group else None
         for workers, name in ((1, NAMES[2]), (2, NAMES[3])):
             grader = BatchGrader(courses[name], assignment, workers=workers, progress=False)
-            started = time.monotonic()
+            started, before = time.monotonic(), tree.seconds()
             outcomes[workers] = grader.grade(students)
             times[name] = time.monotonic() - started
+            cpu[name] = tree.seconds() - before if tree.group else None
     tables = {name: table(root, assignment, students) for name, root in courses.items()}
     identical = all(t == tables[NAMES[0]] for t in tables.values())
     print(f"\n{assignment}: {k} submissions (load average {os.getloadavg()[0]:.2f}; canary "
           f"{'cached' if cached else f'{canary_seconds:.1f} s, before the clock'})")
     for name in NAMES:
+        used = "" if cpu[name] is None else f"  CPU {cpu[name] / k:6.2f} s/submission (the whole process tree)"
         print(f"  {name:<16} {times[name]:7.1f} s  {times[name] / k:6.2f} s/submission  "
-              f"{times[NAMES[0]] / times[name]:5.2f}x stock", flush=True)
+              f"{times[NAMES[0]] / times[name]:5.2f}x stock{used}", flush=True)
     print(f"  grade tables identical across the four runs: {identical}")
     serial = serial_breakdown(courses[NAMES[1]], assignment, students)
     rows = {"our serial path": (median([s for s, _ in serial]), median([e for _, e in serial]),
@@ -164,11 +198,14 @@ def main():
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start; stock nbgrader, our serial "
           "path: one `nbgrader autograde` process each (its start included)")
-    summary, ok = {}, True
-    for assignment in args.assignments or assignments():
-        with tempfile.TemporaryDirectory(prefix="coursekit-bench-") as scratch:
-            summary[assignment], identical = bench_assignment(assignment, args.k, Path(scratch))
-            ok &= identical
+    summary, ok, tree = {}, True, TreeCPU()
+    try:
+        for assignment in args.assignments or assignments():
+            with tempfile.TemporaryDirectory(prefix="coursekit-bench-") as scratch:
+                summary[assignment], identical = bench_assignment(assignment, args.k, Path(scratch), tree)
+                ok &= identical
+    finally:
+        tree.close()
     print("\nspeed-up over stock nbgrader (same run)")
     print(f"  {'':<24}" + "".join(f"{name:>18}" for name in NAMES[1:]))
     for assignment, times in summary.items():
