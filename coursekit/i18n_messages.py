@@ -6,6 +6,8 @@ Babel extracts every ``say("<key>", "<English>", ...)`` call (``msgctxt`` = the 
 - ``<assignment>-messages``: the assignment's helper modules (``source/<a>/*.py``), the visible code of its
   notebook, and its named mistakes' sentences (``says`` of ``<name>_mistakes.py``, keyed
   ``mistake.<part>.<name>``; the sentences are read from the table, not marked). Travels with a language's release.
+- ``00_first_steps-messages``: the visible code of notebooks/00_first_steps.ipynb (the course environment reads it
+  from locale/; zh_CN/notebooks/ holds the course_language.txt that makes it Chinese);
 - ``<assignment>-hidden``: the hidden tests' messages (between the ``BEGIN/END HIDDEN TESTS`` markers). Stays
   with the grader: never copied to a release.
 
@@ -22,6 +24,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
 
 from coursekit.grading.grader.mistakes import is_catalog
+from coursekit.i18n import FIRST_STEPS
 from coursekit.messages import mistake_key
 from coursekit.paths import COURSE_ROOT, SOURCE_DIR, assignments
 
@@ -94,12 +97,21 @@ def assignment_messages(assignment, source_dir=SOURCE_DIR):
         else:
             visible += marked(path.read_text(), path.name)
     for path in sorted(folder.glob("*.ipynb")):
-        for cell in nbformat.read(path, as_version=4).cells:
-            if cell.cell_type == "code":
-                shown, secret = split_hidden(cell.source)
-                where = f"{path.name}#{cell.get('id')}"  # the cell, not a line: keys outlive moves
-                visible += marked(shown, where)
-                hidden += marked(secret, where)
+        shown, secret = notebook_messages(path)
+        visible += shown
+        hidden += secret
+    return visible, hidden
+
+
+def notebook_messages(path):
+    """``(visible, hidden)``: the ``[(key, English, where)]`` marked in a notebook's code cells."""
+    visible, hidden = [], []
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code":
+            shown, secret = split_hidden(cell.source)
+            where = f"{Path(path).name}#{cell.get('id')}"  # the cell, not a line: keys outlive moves
+            visible += marked(shown, where)
+            hidden += marked(secret, where)
     return visible, hidden
 
 
@@ -110,7 +122,7 @@ def package_messages(package_dir=PACKAGE_DIR):
 
 def domains():
     """``{domain: [(key, English, where)]}`` of every message domain of the course."""
-    found = {PACKAGE_DOMAIN: package_messages()}
+    found = {PACKAGE_DOMAIN: package_messages(), messages_domain(FIRST_STEPS.stem): notebook_messages(FIRST_STEPS)[0]}
     for assignment in assignments():
         found[messages_domain(assignment)], found[hidden_domain(assignment)] = assignment_messages(assignment)
     return found

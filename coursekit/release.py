@@ -19,6 +19,7 @@ from coursekit.i18n_course import SOURCE_LANGUAGE, language_config, release_dire
 from coursekit.mistake_hints import write_hints
 from coursekit.paths import COURSE_ROOT, RELEASE_DIR, SOURCE_DIR, assignments
 from coursekit.standalone import make_standalone
+from lr_utils import LANGUAGE_FILE
 
 
 def generate_releases(names, source_dir=SOURCE_DIR, out_dir=RELEASE_DIR, language=None):
@@ -75,6 +76,7 @@ def main(argv=None):
         generate_releases(names, out_dir=root / "release", language=language)
         i18n.translate_file(i18n.FIRST_STEPS, root / "notebooks" / i18n.FIRST_STEPS.name, language,
                             i18n.FIRST_STEPS.stem)
+        (root / "notebooks" / LANGUAGE_FILE).write_text(f"{language}\n")  # its code cells' texts speak it
         (root / i18n.README.name).write_text(i18n.student_section(language))
         print(f"{language}/release/ and {language}/notebooks/ regenerated from source/ and locale/{language}/")
         pending = i18n.problems(language)
