@@ -343,9 +343,9 @@ def test_the_graders_diagnosis_speaks_the_course_language():
 PYTHON_ERROR = re.compile(r"\b\w*(?:Error|Exception|Warning)\b: [^\n（]*")
 
 
-@pytest.mark.parametrize("assignment", ["a1_numpy_basics", "a3_gradient_descent"])
+@pytest.mark.parametrize("assignment", ["a1_numpy_basics", "a2_logistic_regression", "a3_gradient_descent"])
 def test_every_catalogued_mistake_fails_its_tests_in_chinese(assignment, monkeypatch):
-    """Each catalogued mistake, run through every test cell (visible checks and hidden tests, in-process as in
+    """Each catalogued mistake of a1-a3, run through every test cell (visible checks and hidden tests, in-process as in
     tests/test_hidden_seeds.py) in a Chinese course: its failure messages hold no English sentence, apart from
     the Python error the student's code raised; the same failures in English are English."""
     from test_hidden_seeds import Notebook
