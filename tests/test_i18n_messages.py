@@ -143,3 +143,28 @@ def test_a_chinese_figure_is_labelled_in_chinese_with_the_cjk_font(monkeypatch):
     worded = [label for label in chinese if re.search(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", label)]
     assert worded and all(CJK.search(label) for label in worded), worded
     matplotlib.rcParams.update(matplotlib.rcParamsDefault)
+
+
+SANDBOX_PROBE = """
+import json, os
+from coursekit.messages import say
+from coursekit.i18n_figures import use_course_language
+use_course_language()
+hidden = os.path.join(os.path.dirname(os.path.dirname(say.__code__.co_filename)), "locale", "zh_CN", "LC_MESSAGES",
+                      "a4_neural_network-hidden.po")
+print(json.dumps({"title": str(say("a3.notebook.loss-map-title", "the loss over (b, w)")),
+                  "hidden_catalog_visible": os.path.exists(hidden)}))
+"""
+
+
+def test_the_grading_sandbox_speaks_the_folders_language(tmp_path):
+    """A graded Chinese submission's kernel (in the sandbox) reads the message catalogs, never the hidden tests'."""
+    from test_sandbox import probe
+
+    folder = tmp_path / "autograded" / "student" / "a3"
+    folder.mkdir(parents=True)
+    (folder / "course_language.txt").write_text(f"{LANGUAGE}\n")
+    facts, _ = probe(folder, tmp_path, SANDBOX_PROBE)
+    assert facts == {"title": text("a3.notebook.loss-map-title", "the loss over (b, w)", LANGUAGE),
+                     "hidden_catalog_visible": False}
+    assert CJK.search(facts["title"])

@@ -44,6 +44,9 @@ KERNEL_MODULES = ("coursekit/__init__.py", "coursekit/checks.py", "coursekit/dig
                   "coursekit/grading/__init__.py", "coursekit/grading/inkernel/__init__.py",
                   "coursekit/grading/inkernel/kernel_side.py", "coursekit/grading/inkernel/wire.py",
                   "lr_utils.py")
+# The message catalogs of checks and notebook texts, for a course taught in another language (never the
+# hidden tests' *-hidden.po, which stay with the grader).
+KERNEL_CATALOGS = "locale/*/LC_MESSAGES/*-messages.po"
 PASSED_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "MPLBACKEND", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
               "MKL_NUM_THREADS", "PYTHONHASHSEED", "PYTHONPATH")
 DATA_ENV = "CATVNONCAT_DIR"  # lr_utils' data folder: the kernel's private copy
@@ -145,7 +148,8 @@ def python_dirs():
 def kernel_module_files():
     """The course modules the kernel side (and the students' notebooks) import, at their real paths."""
     root = Path(coursekit.__file__).resolve().parents[1]
-    return [str(root / name) for name in KERNEL_MODULES if (root / name).is_file()]
+    catalogs = sorted(str(path) for path in root.glob(KERNEL_CATALOGS))  # what coursekit.messages reads there
+    return [str(root / name) for name in KERNEL_MODULES if (root / name).is_file()] + catalogs
 
 
 def font_caches():
