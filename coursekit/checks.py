@@ -219,26 +219,23 @@ def depends_on(name, **checks):
 
 def matches_any(got, expectations, rtol=1e-6, atol=1e-8, shapes=None):
     """Whether ``got`` matches one of ``expectations`` (functions computing an expected value, called in
-    order until one matches; one that raises counts as no match), with as many entries as the answer has.
+    order until one matches; one that raises counts as no match), in the shape of the expectation it matches.
 
-    The first expectation is by convention the course's own computation; a later one (computed with the
-    student's code, such as their sigmoid) counts only when it has as many entries as that one: a function
-    hard-coded to the visible example cannot vouch for another answer hard-coded to it, while a shape that
-    follows from the student's own mistake elsewhere ((n,) for (n, 1)) still counts, so that mistake costs its
-    points only once. ``got`` must have the shape of the expectation it matches, or, when ``shapes`` is given
-    (the forms the notebook's text allows, such as ``[(n,), (1, n)]``), one of those of the same size."""
+    ``shapes``: where the answer's shape is known whatever the student's other answers (an elementwise
+    function's result has the shape of its input; the notebook's text may allow ``[(n,), (1, n)]``), the
+    shapes ``got`` may have; it is then compared with each expectation of its size. A value computed with the
+    student's own code counts only in those shapes: a sigmoid hard-coded to the visible example cannot vouch
+    for a derivative hard-coded to it. Without ``shapes``, a shape that follows from the student's mistake in
+    another part (a flat w in a2's model) still counts, so that mistake costs its points once."""
     got = np.asarray(got)
     allowed = None if shapes is None else {tuple(shape) for shape in shapes}
-    size = None
     for expectation in expectations:
         try:
             expected = np.asarray(expectation(), dtype=float)
         except Exception:  # an expectation computed with the student's own code may fail
             continue
-        size = expected.size if size is None else size
-        if expected.size != size or got.size != size or not np.issubdtype(got.dtype, np.number):
-            continue
-        if got.shape not in (allowed or {expected.shape}):
+        if got.shape not in (allowed or {expected.shape}) or got.size != expected.size or \
+                not np.issubdtype(got.dtype, np.number):
             continue
         if np.allclose(got.reshape(expected.shape), expected, rtol, atol, equal_nan=True):
             return True
@@ -248,8 +245,7 @@ def matches_any(got, expectations, rtol=1e-6, atol=1e-8, shapes=None):
 def mismatched_field(got, expectations, names, rtol=1e-6, atol=1e-8):
     """None when the fields ``got`` (a sequence of values) all match the fields of one of ``expectations``
     (functions computing such a sequence; one that raises counts as no match); else the name (from ``names``)
-    of the first field that none matches, or of the first field when each matches a different expectation.
-    A field of a later expectation counts only with as many entries as that of the first (see matches_any)."""
+    of the first field that none matches, or of the first field when each matches a different expectation."""
     computed = []
     for expectation in expectations:
         try:
@@ -257,15 +253,8 @@ def mismatched_field(got, expectations, names, rtol=1e-6, atol=1e-8):
         except Exception:  # an expectation computed with the student's own code may fail
             continue
 
-    def entries(value):
-        try:
-            return np.asarray(value, dtype=float).size
-        except Exception:  # a field computed with the student's code may be anything
-            return None
-
     def field_matches(index, expected):
-        same_size = expected is computed[0] or entries(expected[index]) == entries(computed[0][index])
-        return same_size and matches_any(got[index], [lambda: expected[index]], rtol, atol)
+        return matches_any(got[index], [lambda: expected[index]], rtol, atol)
 
     if any(all(field_matches(index, expected) for index in range(len(names))) for expected in computed):
         return None

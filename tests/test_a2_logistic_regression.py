@@ -14,6 +14,7 @@ from named_mistakes import naming
 from nbgrader.validator import Validator
 
 import lr_utils
+from coursekit.checks import matches_any, mismatched_field
 from coursekit.grading.batch import course
 from coursekit.grading.grader.mistakes import Catalog
 from coursekit.paths import RELEASE_DIR, SOURCE_DIR
@@ -389,3 +390,21 @@ def test_feedback_names_no_mistake_a_student_did_not_make(graded, a2):
     right, wrong = naming(a2, ASSIGNMENT, CATALOG, graded.scores)
     assert wrong == set()
     assert right
+
+
+def test_a_value_computed_with_the_students_code_counts_only_in_the_answers_shape():
+    """Hidden tests accept the course's result or one computed with the student's own dependency (a sigmoid); a
+    dependency hard-coded to the visible example then vouched for an answer hard-coded to it. Where the answer's
+    shape is known whatever the other answers (an elementwise function's: the input's), ``shapes`` says so and
+    only those shapes count ((1, n) and (n,) where the text allows both); without it, a shape that follows from a
+    mistake in another part (a2's flat w in model) still counts, so that mistake costs its points once."""
+    course = np.array([[0.1, 0.2, 0.3, 0.4, 0.5]])
+    visible = np.array([0.7, 0.8, 0.9])  # a sigmoid, and an answer using it, hard-coded to the visible example
+    assert not matches_any(visible, [lambda: course, lambda: visible.copy()], shapes=[course.shape])
+    assert matches_any(course, [lambda: course, lambda: visible], shapes=[course.shape])
+    assert matches_any(visible, [lambda: course, lambda: visible.copy()])  # follows from another part's mistake
+    assert not matches_any(course.ravel(), [lambda: course])
+    assert matches_any(course.ravel(), [lambda: course], shapes=[(1, 5), (5,)])  # where the text allows both
+    assert not matches_any(course.T, [lambda: course], shapes=[(1, 5), (5,)])
+    fields = ["A", "cost"]
+    assert mismatched_field((visible, 2.0), [lambda: (course, 1.0), lambda: (visible.copy(), 1.0)], fields) == "cost"
