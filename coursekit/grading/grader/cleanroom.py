@@ -45,7 +45,7 @@ from coursekit.grading.wall.limits import PIDFILE_ENV, kill_process_groups
 from coursekit.grading.wall.output_budget import CELL_BYTES, NOTEBOOK_BYTES, OutputBudget
 from coursekit.grading.wall.remote import KernelUnavailable, StudentCodeError, free_names
 from coursekit.i18n_course import CourseLanguage
-from coursekit.messages import speaking
+from coursekit.messages import say, speaking
 from coursekit.submissions import is_test_cell
 
 metadata_schema.install()  # nbgrader checks its own schema once, not on every cell
@@ -411,7 +411,8 @@ class CleanRoomExecute(Execute):
     def _describe_failure(self, error, is_hidden, filename):
         if isinstance(error, StudentCodeError):
             ename, evalue = error.ename, error.evalue
-            lines = ["Your code raised an error while the test called it:", *error.student_traceback]
+            lines = [str(say("grader.student-error", "Your code raised an error while the test called it:")),
+                     *error.student_traceback]
         else:
             ename, evalue = type(error).__name__, str(error)
             lines = traceback.format_exception_only(type(error), error)
@@ -419,6 +420,7 @@ class CleanRoomExecute(Execute):
                 frames = [f for f in traceback.extract_tb(error.__traceback__) if "coursekit/grading" not in f.filename]
                 lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames), *lines]
         if is_hidden:
-            lines = ["A hidden test failed:", *(line for line in lines if filename not in line)]
+            lines = [str(say("grader.hidden-failed", "A hidden test failed:")),
+                     *(line for line in lines if filename not in line)]
         return error_output(ename, evalue, [line.rstrip("\n") for line in lines])
 
