@@ -11,7 +11,7 @@ import shutil
 import nbclient
 import nbformat
 import pytest
-from named_mistakes import naming
+from named_mistakes import assert_sentence_heard, hidden_cells_of, naming, recognised_by_checks
 from nbgrader.validator import Validator
 
 from coursekit.grading.batch import course as nbgrader_course
@@ -43,6 +43,7 @@ EXPERIMENTS = {"setup_paths", "setup_plot_paths", "setup_histograms", "setup_ini
 # Wrong answers as edits of the solution, from the assignment's catalog of known mistakes:
 # part -> {name: [(solution text, replacement), ...]}.
 CATALOG = Catalog.of_folder(SOURCE_DIR / ASSIGNMENT)
+RECOGNISED = recognised_by_checks(ASSIGNMENT)  # by the visible checks: their hint is the catalog's sentence
 WRONG = CATALOG.variants()
 # Wrong variants whose visible test passes; only the hidden test catches them.
 HIDDEN_ONLY = {("momentum", "tuned_to_the_visible_check"), ("adagrad", "no_epsilon"), ("adam", "no_epsilon")}
@@ -448,7 +449,6 @@ def test_every_part_has_four_wrong_variants():
     ("momentum", "velocity_forgotten", "after 3 updates"),
     ("dropout", "new_mask_in_backward", "use it in backward"),
     ("dropout", "no_scaling", "the expected output must be the same in both modes"),
-    ("batch_norm", "variance_over_features", "normalize each column"),
     ("batch_norm", "no_running_averages", "running_mean after two training batches"),
     ("batch_norm", "backward_without_batch_terms", "against a numerical gradient"),
     ("weight_decay", "gradient_missing", "the weight-decay term is missing"),
@@ -458,6 +458,15 @@ def test_visible_failure_says_what_is_wrong(graded, a5, part, variant, words):
     student = next(s for s, parts in WRONG_STUDENTS.items() if parts.get(part) == variant)
     message = a5.failed_tests(ASSIGNMENT, student)[f"test_{part}"]
     assert message.startswith("CheckFailed: ") and words in message
+
+
+@pytest.mark.parametrize(("part", "name"), RECOGNISED, ids=[f"{p}-{n}" for p, n in RECOGNISED])
+def test_visible_failure_says_the_catalogs_sentence(graded, a5, part, name):
+    """A mistake the visible checks recognise: their hint is its sentence; a hidden test names no other."""
+    student = next(s for s, parts in WRONG_STUDENTS.items() if parts.get(part) == name)
+    failed = a5.failed_tests(ASSIGNMENT, student)
+    assert_sentence_heard(failed, part, CATALOG.get(part, name).says, f"test_{part}", hidden_cells_of(CATALOG, part),
+                          named_hidden=False)
 
 
 def test_hidden_failures_show_no_reference_values(graded, a5):

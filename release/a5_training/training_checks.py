@@ -17,6 +17,7 @@ from course_checks import (
     expect_unchanged,
     fail,
     passed,
+    recognise_mistakes,
 )
 from course_messages import say
 
@@ -25,6 +26,7 @@ __all__ = [
     "check_batch_norm", "check_batch_norm_gradients", "check_weight_decay", "check_optimizer",
     "expect_values", "numerical_gradient", "passed",
 ]
+recognise_mistakes(__file__)  # a catalogued mistake's sentence is its hint (mistake_hints.json)
 
 # --- optimizers: two parameters, three updates with different gradients ---------------------------
 PARAMS = {"W": np.array([[0.5, -1.2, 0.3], [2.0, 0.1, -0.7]]), "b": np.array([0.25, -0.5, 1.0])}
