@@ -104,3 +104,8 @@ def test_two_assignments_that_would_name_different_mistakes_for_one_message_name
     with pytest.raises(checks.CheckFailed) as raised:
         fail("f(1) has wrong values.", "mind the sign.")
     assert str(raised.value).endswith("\nHint: mind the sign.")
+
+
+def test_every_assignment_with_a_catalog_has_its_hints_file():
+    catalogued = sorted(path.parent.name for path in SOURCE_DIR.glob("*/*_mistakes.py"))
+    assert catalogued and HINTED == catalogued
