@@ -119,7 +119,7 @@ def diagnoses_of(autograded_folder, catalog):
 
 
 def class_mistakes(course_root, assignment, outcomes, maxima, catalog):
-    """Per question: ``(points, share with full marks, {mistake: [students]}, [students not recognised])``."""
+    """Per question: ``(points, share with full marks, {(part, mistake): [students]}, [students not recognised])``."""
     diagnoses = {o.student: diagnoses_of(Path(course_root) / "autograded" / o.student / assignment, catalog)
                  for o in outcomes}
     rows = {}
@@ -128,9 +128,9 @@ def class_mistakes(course_root, assignment, outcomes, maxima, catalog):
         for o in outcomes:
             if o.scores.get(question, 0.0) >= points:
                 continue
-            _, name = diagnoses[o.student].get(question, (None, None))
-            if name:
-                named.setdefault(name, []).append(o.student)
+            part, name = diagnoses[o.student].get(question, (None, None))
+            if name:  # by part too: two parts may each have a mistake of the same name (a2's data steps)
+                named.setdefault((part, name), []).append(o.student)
             elif question.startswith("hidden_"):
                 unrecognised.append(o.student)
         ranked = dict(sorted(named.items(), key=lambda item: (-len(item[1]), item[0])))
@@ -139,15 +139,15 @@ def class_mistakes(course_root, assignment, outcomes, maxima, catalog):
 
 
 def write_mistakes_csv(path, assignment, rows, catalog):
-    says = {m.name: m.says for m in catalog} if catalog else {}
+    says = {(m.part, m.name): m.says for m in catalog} if catalog else {}
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(MISTAKES_CSV_HEADER)
         for question, (points, share, named, unrecognised) in rows.items():
             writer.writerow([assignment, question, points, f"{share:.3f}", "", "", "", ""])
-            for name, students in named.items():
+            for (part, name), students in named.items():
                 writer.writerow([assignment, question, points, f"{share:.3f}", name, len(students),
-                                 " ".join(students), says.get(name, "")])
+                                 " ".join(students), says.get((part, name), "")])
             if unrecognised:
                 writer.writerow([assignment, question, points, f"{share:.3f}", UNRECOGNISED, len(unrecognised),
                                  " ".join(unrecognised), ""])
@@ -185,7 +185,7 @@ def mistakes_chart(assignment, rows, students):
 
 def mistakes_html(assignment, rows, catalog, students):
     """The class report page: the chart, then per question its named mistakes and who made them (all escaped)."""
-    says = {m.name: m.says for m in catalog} if catalog else {}
+    says = {(m.part, m.name): m.says for m in catalog} if catalog else {}
     chart = base64.b64encode(mistakes_chart(assignment, rows, students)).decode()
     parts = [f'<!DOCTYPE html><html><head><meta charset="utf-8">'
              f'<meta http-equiv="Content-Security-Policy" content="{REPORT_CSP}">'
@@ -197,19 +197,22 @@ def mistakes_html(assignment, rows, catalog, students):
              "</style></head><body>",
              f"<h1>{escape(assignment)}: mistakes of the class</h1>",
              f"<p>{students} students graded. A mistake is named only when a student's results matched that one "
-             "catalogued mistake on every call of the hidden test; other lost points are counted apart.</p>",
+             "catalogued mistake (on every call of the hidden test, or on the visible examples where the hidden "
+             "test cannot tell); other lost points are counted apart.</p>",
              f'<img alt="share of the class with full marks, a named mistake or other lost points, per question" '
              f'src="data:image/png;base64,{chart}">']
     for question, (points, share, named, unrecognised) in rows.items():
         if not named and not unrecognised and share >= 1:
             continue
-        parts.append(f"<h2>{escape(question)} <small>({points:g} points, {100 * share:.0f} % with full marks)"
+        unit = "point" if points == 1 else "points"
+        parts.append(f"<h2>{escape(question)} <small>({points:g} {unit}, {100 * share:.0f} % with full marks)"
                      "</small></h2>")
         if not named and not unrecognised:
             continue
         parts.append("<table><tr><th>mistake</th><th>students</th><th>who</th></tr>")
-        for name, who in named.items():
-            parts.append(f"<tr><td><b>{escape(name)}</b><br>{escape(says.get(name, ''))}</td><td>{len(who)}</td>"
+        for (part, name), who in named.items():
+            sentence = escape(says.get((part, name), ""))
+            parts.append(f"<tr><td><b>{escape(name)}</b><br>{sentence}</td><td>{len(who)}</td>"
                          f'<td class="ids">{escape(", ".join(who))}</td></tr>')
         if unrecognised:
             parts.append(f"<tr><td><i>{escape(UNRECOGNISED)}</i></td><td>{len(unrecognised)}</td>"

@@ -10,6 +10,7 @@ import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS
 
 from coursekit.grading.batch.grade import Outcome
+from coursekit.grading.grader.mistakes import Catalog
 from coursekit.paths import SOURCE_DIR
 from coursekit.reports import UNRECOGNISED, write_mistakes_report
 
@@ -66,3 +67,26 @@ def test_report_page_renders(report, tmp_path):
     subprocess.run([CHROMIUM, *CHROMIUM_ARGS, f"--screenshot={shot}", "--window-size=1000,900",
                     report.as_uri()], check=True, capture_output=True, timeout=120)
     assert shot.stat().st_size > 10_000
+
+
+def test_two_parts_with_a_mistake_of_the_same_name_each_show_their_own_sentence(tmp_path):
+    """a2's data steps share mistake names: each question shows the sentence of its own part's mistake."""
+    a2 = "a2_logistic_regression"
+    shutil.copytree(SOURCE_DIR / a2, tmp_path / "source" / a2)
+    catalog = Catalog.of_folder(SOURCE_DIR / a2)
+    name = "constant_arrays"
+    assert catalog.get("dimensions", name).says != catalog.get("flatten", name).says
+    maxima = {"hidden_dimensions": 2.0, "hidden_flatten": 2.0}
+    for part in ("dimensions", "flatten"):
+        folder = tmp_path / "autograded" / part / a2
+        folder.mkdir(parents=True)
+        diagnoses = {f"hidden_{part}": {"part": part, "mistake": name, "property": None}}
+        nbformat.write(nbformat.v4.new_notebook(metadata={"coursekit": {"diagnoses": diagnoses}}),
+                       folder / "logistic_regression.ipynb")
+    outcomes = [Outcome(part, "graded", 1.0, scores={**maxima, f"hidden_{part}": 0.0})
+                for part in ("dimensions", "flatten")]
+    report = write_mistakes_report(tmp_path, a2, outcomes, maxima)
+    with open(report.with_suffix(".csv"), newline="") as handle:
+        said = {row["question"]: row["explanation"] for row in csv.DictReader(handle) if row["mistake"] == name}
+    assert said == {f"hidden_{part}": catalog.get(part, name).says for part in ("dimensions", "flatten")}
+    assert "(2 points," in report.read_text()
