@@ -36,7 +36,8 @@ class Target:
     affected: frozenset
     hardcoded: str
     visible: str  # the visible test a hard-coded fake passes
-    callers: frozenset = frozenset()  # tests of other parts that call it: they lose points only if that part is wrong
+    callers: frozenset = frozenset()  # tests of other parts that call it
+    callers_keep: frozenset = frozenset()  # the cases in which those keep their points (they lose them in the others)
 
 
 TARGETS = {
@@ -49,7 +50,12 @@ TARGETS = {
         "import numpy as np\n\ndef predict(w, b, X):\n"
         "    if not np.any(w) and b == 0:\n        return np.zeros((1, X.shape[1]))\n"
         "    return np.array([[0, 0, 1, 1, 1, 1]])[:, :X.shape[1]]\n", "test_predict",
-        frozenset({"test_model", "hidden_model"})),
+        frozenset({"test_model", "hidden_model"}),
+        # Measured (2 graded runs): model keeps its points when predict's attack leaves model's own tests running
+        # as usual; it loses them when predict is missing (name_error, syntax_error), hard-coded, patched beside a
+        # hard-coded predict, or the kernel dies or hangs in predict's cell. The last three are fair; model losing
+        # points for a missing or hard-coded predict is a cascade still open (issue 21).
+        frozenset({"endless_loop_in_function", "memory_hog", "patch_exp", "sys_exit"})),
 }
 STUBBORN_LOOP = ("\nimport time\nwhile True:\n    try:\n        time.sleep(0.01)\n"
                  "    except KeyboardInterrupt:\n        pass\n")
@@ -189,11 +195,9 @@ def test_answer_case(graded_corpus, case):
     _, _, target, result, _ = graded_corpus
     assert result.statuses[case] == "graded", result.failures.get(case)
     expected = expected_scores(result.max_scores, ANSWER_CASES[case][1], target)
-    # A part that only calls the attacked answer is judged with the course's version of it too (fair grading):
-    # it may keep its points, never gain a partial score.
+    # A part that only calls the attacked answer gets one defined outcome per case: all its points or none.
     for cell in target.callers:
-        assert result.scores[case][cell] in (0.0, result.max_scores[cell]), cell
-        expected[cell] = result.scores[case][cell]
+        expected[cell] = result.max_scores[cell] if case in target.callers_keep else 0.0
     assert result.scores[case] == expected
 
 
