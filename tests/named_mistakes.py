@@ -30,7 +30,7 @@ def naming(course, assignment, catalog, students):
         for cell, (part, name) in diagnoses_of(course.root / "autograded" / student / assignment, catalog).items():
             if name is None:
                 continue
-            assert f"matches a known mistake: {catalog.get(part, name).says}" in failed.get(cell, ""), (student, cell)
+            assert catalog.get(part, name).says in failed.get(cell, ""), (student, cell)  # named, or the hint says it
             (right if (part, name) in made else wrong).add((student, cell, part, name))
     return right, wrong
 
@@ -38,13 +38,15 @@ def naming(course, assignment, catalog, students):
 def assert_sentence_heard(failed, part, says, visible_cell, hidden_cells, named_hidden=True):
     """A student with a catalogued mistake hears its sentence as the visible check's hint (``failed``: a
     student's ``{cell: error text}``) and, in the catalog's words too, from the hidden test that names it
-    (``named_hidden``: one of ``hidden_cells`` must); no hidden cell of the part names another sentence."""
+    (``named_hidden``: one of ``hidden_cells`` must, named or as the hint it repeats, never both); no hidden
+    cell of the part names another sentence."""
     assert failed[visible_cell].startswith("CheckFailed: "), (part, failed.get(visible_cell))
     assert failed[visible_cell].endswith(f"\nHint: {says}"), (part, failed[visible_cell])
     hidden = [failed.get(cell, "") for cell in hidden_cells]
     named = [text.split("matches a known mistake: ", 1)[1] for text in hidden if "matches a known mistake: " in text]
     assert all(sentence.startswith(says) for sentence in named), (part, named)
-    assert named or not named_hidden, (part, hidden)
+    assert any(says in text for text in hidden) or not named_hidden, (part, hidden)
+    assert all(text.count(says) <= 1 for text in hidden), (part, hidden)  # never the hint and the name both
 
 
 def recognised_by_checks(assignment):

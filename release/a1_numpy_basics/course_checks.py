@@ -220,13 +220,14 @@ def depends_on(name, **checks):
 
 def matches_any(got, expectations, rtol=1e-6, atol=1e-8, shapes=None):
     """Whether ``got`` matches one of ``expectations`` (functions computing an expected value, called in
-    order until one matches; one that raises counts as no match), in a shape the answer may have.
+    order until one matches; one that raises counts as no match), in the shape of the expectation it matches.
 
-    Those shapes are ``shapes`` when given (the forms the notebook's text allows, such as ``[(n,), (1, n)]``;
-    ``got`` is then compared in the shape of each expectation of its size), else the shape of the first
-    expectation, by convention the course's own computation. So a value computed with the student's code (a
-    later expectation) counts only in the answer's shape: a function hard-coded to the visible example cannot
-    vouch for another answer hard-coded to it."""
+    ``shapes``: where the answer's shape is known whatever the student's other answers (an elementwise
+    function's result has the shape of its input; the notebook's text may allow ``[(n,), (1, n)]``), the
+    shapes ``got`` may have; it is then compared with each expectation of its size. A value computed with the
+    student's own code counts only in those shapes: a sigmoid hard-coded to the visible example cannot vouch
+    for a derivative hard-coded to it. Without ``shapes``, a shape that follows from the student's mistake in
+    another part (a flat w in a2's model) still counts, so that mistake costs its points once."""
     got = np.asarray(got)
     allowed = None if shapes is None else {tuple(shape) for shape in shapes}
     for expectation in expectations:
@@ -234,9 +235,10 @@ def matches_any(got, expectations, rtol=1e-6, atol=1e-8, shapes=None):
             expected = np.asarray(expectation(), dtype=float)
         except Exception:  # an expectation computed with the student's own code may fail
             continue
-        allowed = {expected.shape} if allowed is None else allowed
-        if got.shape in allowed and got.size == expected.size and np.issubdtype(got.dtype, np.number) and \
-                np.allclose(got.reshape(expected.shape), expected, rtol, atol, equal_nan=True):
+        if got.shape not in (allowed or {expected.shape}) or got.size != expected.size or \
+                not np.issubdtype(got.dtype, np.number):
+            continue
+        if np.allclose(got.reshape(expected.shape), expected, rtol, atol, equal_nan=True):
             return True
     return False
 
@@ -244,8 +246,7 @@ def matches_any(got, expectations, rtol=1e-6, atol=1e-8, shapes=None):
 def mismatched_field(got, expectations, names, rtol=1e-6, atol=1e-8):
     """None when the fields ``got`` (a sequence of values) all match the fields of one of ``expectations``
     (functions computing such a sequence; one that raises counts as no match); else the name (from ``names``)
-    of the first field that none matches, or of the first field when each matches a different expectation.
-    Each field counts only in the shape of that field of the first expectation computed (see matches_any)."""
+    of the first field that none matches, or of the first field when each matches a different expectation."""
     computed = []
     for expectation in expectations:
         try:
@@ -254,8 +255,7 @@ def mismatched_field(got, expectations, names, rtol=1e-6, atol=1e-8):
             continue
 
     def field_matches(index, expected):
-        shape = np.shape(np.asarray(computed[0][index], dtype=float))
-        return matches_any(got[index], [lambda: expected[index]], rtol, atol, shapes=[shape])
+        return matches_any(got[index], [lambda: expected[index]], rtol, atol)
 
     if any(all(field_matches(index, expected) for index in range(len(names))) for expected in computed):
         return None

@@ -394,6 +394,10 @@ class Diagnosis:
             return str(NAMED.filled(where=self.where, says=mistake_says(self.part, self.mistake, self.says)))
         return str(PROPERTIES[self.property].filled(where=self.where))
 
+    def said_in(self, message):
+        """Whether ``message`` already holds the named mistake's sentence (a check's hint gave it)."""
+        return bool(self.mistake) and str(mistake_says(self.part, self.mistake, self.says)) in str(message)
+
     def as_record(self):
         return {"part": self.part, "mistake": self.mistake, "property": self.property}
 
@@ -508,6 +512,6 @@ class NotebookDiagnoses:
             diagnosis = None
         self.records[grade_id_] = diagnosis.as_record() if diagnosis else {"part": None, "mistake": None,
                                                                            "property": None}
-        if diagnosis:
+        if diagnosis and not diagnosis.said_in(failure.evalue):
             failure.evalue = f"{failure.evalue}\n{diagnosis.sentence()}"
             failure.traceback.append(diagnosis.sentence())

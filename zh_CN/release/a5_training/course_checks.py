@@ -29,6 +29,7 @@ HINTS_FILE = "mistake_hints.json"  # beside an assignment's checks module; writt
 ERROR_PLACE = re.compile(r" \((?:in [^()\n]*|in the cell), line \d+ of its cell\)")
 _known_mistakes = {}  # {what a check saw: (part, name, says)}
 _ambiguous = set()  # what checks of two assignments loaded in one process saw for different mistakes
+named_mistakes = []  # (part, name) of each catalogued mistake a check named in this process, in order
 
 
 def recognise_mistakes(checks_file):
@@ -60,7 +61,9 @@ def fail(message, hint=None):
     mistake's sentence is the hint. The error's ``seen`` holds what the check saw."""
     seen = seen_of(message)
     if seen in _known_mistakes:
-        hint = mistake_says(*_known_mistakes[seen])
+        part, name, says = _known_mistakes[seen]
+        hint = mistake_says(part, name, says)
+        named_mistakes.append((part, name))
     error = CheckFailed(str(say("checks.with-hint", "{message}\nHint: {hint}", message=message, hint=hint) if hint
                             else message))
     error.seen = seen
@@ -215,17 +218,27 @@ def depends_on(name, **checks):
                       answers=" and ".join(f"`{answer}`" for answer in failing)))
 
 
-def matches_any(got, expectations, rtol=1e-6, atol=1e-8):
+def matches_any(got, expectations, rtol=1e-6, atol=1e-8, shapes=None):
     """Whether ``got`` matches one of ``expectations`` (functions computing an expected value, called in
-    order until one matches; one that raises counts as no match)."""
+    order until one matches; one that raises counts as no match), in the shape of the expectation it matches.
+
+    ``shapes``: where the answer's shape is known whatever the student's other answers (an elementwise
+    function's result has the shape of its input; the notebook's text may allow ``[(n,), (1, n)]``), the
+    shapes ``got`` may have; it is then compared with each expectation of its size. A value computed with the
+    student's own code counts only in those shapes: a sigmoid hard-coded to the visible example cannot vouch
+    for a derivative hard-coded to it. Without ``shapes``, a shape that follows from the student's mistake in
+    another part (a flat w in a2's model) still counts, so that mistake costs its points once."""
     got = np.asarray(got)
+    allowed = None if shapes is None else {tuple(shape) for shape in shapes}
     for expectation in expectations:
         try:
             expected = np.asarray(expectation(), dtype=float)
         except Exception:  # an expectation computed with the student's own code may fail
             continue
-        if got.shape == expected.shape and np.issubdtype(got.dtype, np.number) and \
-                np.allclose(got, expected, rtol, atol, equal_nan=True):
+        if got.shape not in (allowed or {expected.shape}) or got.size != expected.size or \
+                not np.issubdtype(got.dtype, np.number):
+            continue
+        if np.allclose(got.reshape(expected.shape), expected, rtol, atol, equal_nan=True):
             return True
     return False
 
