@@ -235,6 +235,7 @@ def test_a_thousand_remote_calls_leave_the_notebook_running(tmp_path):
     executor = CleanRoomExecute(timeout=30)
     executor.nb, executor.resources = notebook, {"metadata": {"path": str(tmp_path)}}
     executor._replay, executor._channel = [], None  # what preprocess() sets up for a notebook
+    executor._requests = 0
     executor._view = KernelView(executor.request)
     with executor.setup_kernel():
         executor.execute_cell(notebook.cells[0], 0)
