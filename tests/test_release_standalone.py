@@ -94,7 +94,7 @@ def test_make_standalone_writes_the_modules_and_rewrites_the_imports(tmp_path):
     notebook = nbformat.v4.new_notebook(cells=[locked_cell("from coursekit.digits import one_hot\n", "setup_imports")])
     nbformat.write(notebook, tmp_path / "x.ipynb")
     written = make_standalone(tmp_path)
-    assert written == ["course_checks.py", "course_digits.py"]  # the checks need nothing of the grading engine
+    assert written == ["course_checks.py", "course_digits.py", "course_messages.py"]  # nothing of the grading engine
     assert "from course_checks import fail, passed" in (tmp_path / "x_checks.py").read_text()
     [cell] = nbformat.read(tmp_path / "x.ipynb", as_version=4).cells
     assert cell.source == "from course_digits import one_hot\n"
