@@ -86,13 +86,17 @@ HIDDEN_REGION = re.compile(
 def secret_test_lines(source_notebook, release_folder, min_length=13):
     """The lines of ``source_notebook``'s hidden tests (stripped, at least ``min_length`` characters) that a
     student cannot see anyway: found, whole or as part of a line, in no cell of the released notebook of the same
-    name and in no released ``.py`` file of ``release_folder`` (a visible check's traceback may quote those).
-    Shown to a student, one is a leak."""
+    name and in no released ``.py`` file of ``release_folder`` (a visible check's traceback may quote those), nor in
+    a read-only setup cell of the source (nbgrader puts its source back at grading: feedback shows it, with course
+    imports not yet renamed for the release). Shown to a student, one is a leak."""
     release_folder = Path(release_folder)
     public = {line.strip() for path in release_folder.glob("*.py") for line in path.read_text().splitlines()}
     released = load_notebook(release_folder / Path(source_notebook).name)
     public |= {line.strip() for cell in released.cells for line in cell.source.splitlines()}
-    hidden = {line.strip() for cell in load_notebook(source_notebook).cells if is_test_cell(cell)
+    source = load_notebook(source_notebook)
+    public |= {line.strip() for cell in source.cells if cell.metadata.get("nbgrader", {}).get("locked")
+               and not is_test_cell(cell) for line in cell.source.splitlines()}
+    hidden = {line.strip() for cell in source.cells if is_test_cell(cell)
               for region in HIDDEN_REGION.findall(cell.source) for line in region.splitlines()}
     public_text = "\n".join(public)
     return {line for line in hidden if len(line) >= min_length and line not in public_text}

@@ -239,12 +239,18 @@ def test_feedback_shows_no_hidden_code_or_reference_values(graded_corpus):
 
 def test_secret_test_lines_leave_out_what_a_student_sees_anyway(tmp_path):
     """One helper (coursekit.submissions) decides which hidden-test lines would leak, for every leak test: a line
-    also in the released notebook or in a released module is no secret, nor a short one."""
+    also in the released notebook, in a released module or in a read-only setup cell of the source (its source is put
+    back at grading, course imports not renamed) is no secret, nor a short one."""
     hidden = ("# Hidden tests run at grading time.\n### BEGIN HIDDEN TESTS\nexpected = np.array([0.25, 0.75])\n"
-              "check_sigmoid(sigmoid)\nvisible_value = 3.5\nok = 1\n### END HIDDEN TESTS")
+              "check_sigmoid(sigmoid)\nvisible_value = 3.5\nfrom coursekit.messages import say\nok = 1\n"
+              "### END HIDDEN TESTS")
     meta = {"nbgrader": {"grade": True, "grade_id": "hidden_sigmoid", "locked": True, "points": 1,
                          "solution": False, "schema_version": 3}}
-    source = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(hidden, metadata=meta)])
+    setup = {"nbgrader": {"grade": False, "grade_id": "setup_imports", "locked": True, "solution": False,
+                          "schema_version": 3}}
+    source = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("from coursekit.messages import say",
+                                                                       metadata=setup),
+                                             nbformat.v4.new_code_cell(hidden, metadata=meta)])
     release = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("visible_value = 3.5")])
     (tmp_path / "source").mkdir()
     (tmp_path / "release").mkdir()
