@@ -73,7 +73,8 @@ class VisibleChecks:
         np.random.seed(seed)
         for cell, code in self.cells:
             with contextlib.suppress(Exception):  # a wrong answer may break a later cell, as in a student's run
-                exec(compile((answers or {}).get(cell, code), cell or "<cell>", "exec"), names)  # noqa: S102
+                # named like an IPython cell, so an error's place is found as in a student's kernel
+                exec(compile((answers or {}).get(cell, code), f"<ipython-input-{cell}>", "exec"), names)  # noqa: S102
         failed = {}
         for cell in cells:
             try:

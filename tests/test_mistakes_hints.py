@@ -13,6 +13,7 @@ import pytest
 
 from coursekit import checks
 from coursekit.checks import HINTS_FILE, fail, recognise_mistakes
+from coursekit.messages import speaking
 from coursekit.mistake_hints import Assignment, hints_text, in_folder
 from coursekit.paths import RELEASE_DIR, SOURCE_DIR
 from coursekit.submissions import answers_of, load_notebook
@@ -49,6 +50,23 @@ def test_a_recognised_mistake_hears_its_catalog_sentence(assignment):
             mistake = source.catalog.get(part, name)
             messages = [str(error) for error in source.failures(mistake).values()]
             assert any(message.endswith(f"\nHint: {mistake.says}") for message in messages), (part, name, messages)
+
+
+def recognised_by_their_error(assignment):
+    return sorted({tuple(made) for seen, made in table(assignment)["seen"].items() if " raised " in seen})
+
+
+@pytest.mark.parametrize("assignment", [a for a in HINTED if recognised_by_their_error(a)])
+def test_a_mistake_recognised_by_its_error_is_named_in_a_chinese_course_too(assignment):
+    """The checks recognise a mistake by what they saw in English, also when the error's text is shown in Chinese."""
+    source = Assignment(SOURCE_DIR / assignment)
+    (checks_module,) = (path.stem for path in source.folder.glob("*_checks.py"))
+    sys.modules.pop(checks_module, None)
+    with in_folder(source.folder), speaking("zh_CN"):
+        for part, name in recognised_by_their_error(assignment):
+            named_before = len(checks.named_mistakes)
+            source.failures(source.catalog.get(part, name))
+            assert (part, name) in checks.named_mistakes[named_before:], (part, name)
 
 
 @pytest.mark.parametrize("assignment", sorted(EVERY_MISTAKE_RECOGNISED & set(HINTED)))

@@ -101,11 +101,6 @@ NET_X = np.array([[1.0, 2.0], [-1.5, 0.5]])
 NET_T = np.array([1, 0])
 
 
-def error_text(error):
-    # At grading time the student's error arrives wrapped; its ename and evalue are the original's.
-    return describe_error(error)
-
-
 @contextlib.contextmanager
 def calling(what, hint=None):
     """Run a call of the student's code; an exception becomes a CheckFailed naming the call."""
@@ -114,7 +109,7 @@ def calling(what, hint=None):
     except CheckFailed:
         raise
     except Exception as error:
-        text = error_text(error)
+        text = describe_error(error)
         fail(say("a4.calling.raised", "{what} raised {error}", what=what, error=text),
              hint or next((h for key, h in ERROR_HINTS.items() if key in text), None))
 

@@ -80,7 +80,8 @@ STUDENT_FRAME = re.compile(r'File "([^"]*(?:ipykernel_|<ipython-input)[^"]*)", l
 
 
 def describe_error(error):
-    """``"TypeError: ... (in update, line 7 of its cell)"``: an error the student's code raised, with where.
+    """``"TypeError: ... (in update, line 7 of its cell)"``: an error the student's code raised, with where (a
+    message put into words when shown, so a known mistake is recognised by its English in any course language).
 
     At grading the error arrives wrapped (ename, evalue, the student's traceback as text); when
     validating it is the exception itself.
@@ -94,10 +95,9 @@ def describe_error(error):
     if places:
         _, line, function = places[-1].groups()
         if function == "<module>":
-            return str(say("checks.error-in-cell", "{error} (in the cell, line {line} of its cell)", error=text,
-                           line=line))
-        return str(say("checks.error-in-function", "{error} (in {function}, line {line} of its cell)", error=text,
-                       function=function, line=line))
+            return say("checks.error-in-cell", "{error} (in the cell, line {line} of its cell)", error=text, line=line)
+        return say("checks.error-in-function", "{error} (in {function}, line {line} of its cell)", error=text,
+                   function=function, line=line)
     return text
 
 
