@@ -47,9 +47,9 @@ POINTS = {  # part: (visible test, hidden test)
     "dimensions": (1, 2), "flatten": (1, 2), "standardize": (1, 1), "sigmoid": (1, 2),
     "initialize_with_zeros": (1, 2), "propagate": (2, 5), "optimize": (2, 5), "predict": (1, 4), "model": (2, 5),
 }
-# Parts whose grade may follow from a wrong answer to another part (they call it). None: propagate, optimize,
-# predict and model are judged with the course's sigmoid, propagate, ... or the student's, and their visible
-# checks, while such a part fails its own check, print which answer to fix first instead of failing.
+# Parts whose grade may follow from a wrong answer to another part (they call it). None: while the tests of
+# propagate, optimize, predict and model run at grading, the course's sigmoid, propagate, ... stand in for the
+# student's (the catalog's USES; coursekit.grading.grader.course_versions).
 DEPENDENTS = {}
 DATA_PARTS = ("dimensions", "flatten", "standardize")
 SHARED = ("propagate", "initialize_with_zeros", "predict", "data")
@@ -175,6 +175,18 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0
 }
 
 
+# Code that only calls a broken sigmoid gains nothing; a model whose predict is missing (a syntax error)
+# keeps its points.
+CALLERS = {"propagate": "w, b, X, Y",
+           "optimize": "w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False",
+           "predict": "w, b, X",
+           "model": "X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5, print_cost=False"}
+ONLY_CALLS = {"answer_sigmoid": "def sigmoid(z):\n    raise ValueError('not yet')\n",
+              **{f"answer_{name}": f"def {name}({arguments}):\n    return sigmoid(0)\n"
+                 for name, arguments in CALLERS.items()}}
+NO_PREDICT = {"answer_predict": "def predict(w, b, X)\n    return None\n"}
+
+
 def wrong_students(solution):
     """``{student: (description, wrong parts, answers)}``, one student per combination of variants.
 
@@ -209,7 +221,8 @@ def a2(course_for):
 def graded(a2):
     """Every submission of this file, autograded in one batch."""
     wrong = {student: answers for student, (_, _, answers) in WRONG_STUDENTS.items()}
-    return a2.autograde_answers(ASSIGNMENT, {"solution": {}, **CORRECT, **wrong})
+    return a2.autograde_answers(ASSIGNMENT, {"solution": {}, **CORRECT, **wrong, "only_calls_sigmoid": ONLY_CALLS,
+                                             "no_predict": NO_PREDICT})
 
 
 def test_points_per_part():
@@ -278,6 +291,17 @@ def test_wrong_answers_lose_their_points_only(graded, student):
     may_follow = set().union(*(DEPENDENTS.get(part, set()) for part in wrong_parts))
     for part in set(POINTS) - wrong_parts - may_follow:
         assert graded.part_scores(student, part) == POINTS[part], f"{part} lost points"
+
+
+def test_code_that_only_calls_a_broken_answer_gains_nothing(graded):
+    for part in ("sigmoid", *CALLERS):
+        assert graded.part_scores("only_calls_sigmoid", part) == (0, 0), f"{part} kept points"
+
+
+def test_a_missing_answer_costs_only_its_own_points(graded):
+    assert graded.part_scores("no_predict", "predict") == (0, 0)
+    for part in set(POINTS) - {"predict"}:
+        assert graded.part_scores("no_predict", part) == POINTS[part], f"{part} lost points"
 
 
 def test_every_part_has_three_wrong_variants():

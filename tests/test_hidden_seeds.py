@@ -7,7 +7,11 @@ copy of the notebook's names, as the grader runs them in a fresh namespace:
 - every wrong variant of the assignment's mistake catalog fails its own part's hidden test under each of
   the first 10 seeds, and under seed 0 fails no cell of another part (no cascade: a wrong ``Affine`` costs
   ``TwoLayerNet`` nothing, a wrong ``sigmoid`` costs ``propagate`` nothing);
-- the release's unanswered cells pass no test cell (a part is never excused by another unanswered part).
+- the release's unanswered cells pass no test cell (a part is never excused by another unanswered part);
+- code that only calls a broken answer gains nothing.
+
+As at grading, the course's version of the answers a part uses (the catalog's ``USES``) stands in for the
+student's while that part's tests run (here: the solution's functions, in the student's names).
 
 The real autograder's scores are checked by tests/test_a*.py; this file checks the same tests under many seeds.
 """
@@ -82,12 +86,26 @@ class Notebook:
         """``{cell: error}`` of the test ``cells`` that fail with the notebook's ``names`` under ``seed``."""
         failed = {}
         for cell in cells:
-            with quiet(), grading_run(seed):
+            versions = {name: self.names[name] for name in self.catalog.uses.get(self.part_of(cell), ())}
+            with quiet(), grading_run(seed), course_versions(names, versions):
                 try:
                     exec(compile(self.tests[cell], cell, "exec"), dict(names))  # noqa: S102 (course code)
                 except Exception as error:  # any failure of a test cell is its result
                     failed[cell] = f"{type(error).__name__}: {error}"
         return failed
+
+
+@contextlib.contextmanager
+def course_versions(names, versions):
+    """``versions`` in ``names`` (the globals of the student's functions) for the block, then the student's back."""
+    saved = {name: names[name] for name in versions if name in names}
+    names.update(versions)
+    try:
+        yield
+    finally:
+        for name in versions:
+            names.pop(name, None)
+        names.update(saved)
 
 
 @contextlib.contextmanager
@@ -139,9 +157,6 @@ def test_unanswered_release_passes_no_test(notebook):
     assert set(notebook.failures(names, notebook.tests)) == set(notebook.tests)
 
 
-@pytest.mark.xfail(strict=True, reason="known hole (issue 21): while a dependency fails its own check, an error a "
-                   "dependent raises is excused, so a dependent that only calls the broken dependency is not judged "
-                   "and keeps its points. The fix: judge dependents with the course's reference of the dependency.")
 def test_code_that_only_calls_a_broken_dependency_gains_nothing():
     """a2: a sigmoid that always raises (its own 3 points lost) beside propagate, optimize, predict and model that
     only call it must not gain those four parts' points."""

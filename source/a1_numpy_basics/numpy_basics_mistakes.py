@@ -164,3 +164,7 @@ MISTAKES = {
 }
 
 CELLS = {"hidden_softmax_stability": "softmax"}
+
+# The answers each part calls: while the part's tests run at grading, the course's version stands in for them
+# (coursekit.grading.grader.course_versions), so a mistake in one costs its own points only.
+USES = {"sigmoid_derivative": ("sigmoid",)}

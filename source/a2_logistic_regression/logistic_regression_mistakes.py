@@ -437,3 +437,12 @@ MISTAKES = {
         },
     },
 }
+
+# The answers each part calls: while the part's tests run at grading, the course's version stands in for them
+# (coursekit.grading.grader.course_versions), so a mistake in one costs its own points only.
+USES = {
+    "propagate": ("sigmoid",),
+    "optimize": ("propagate", "sigmoid"),
+    "predict": ("sigmoid",),
+    "model": ("initialize_with_zeros", "optimize", "predict", "propagate", "sigmoid"),
+}

@@ -177,3 +177,7 @@ MISTAKES = {
         },
     },
 }
+
+# The answers each part calls: while the part's tests run at grading, the course's version stands in for them
+# (coursekit.grading.grader.course_versions), so a mistake in one costs its own points only.
+USES = {"gradient_descent": ("gradients", "loss"), "adagrad": ("gradients", "loss")}

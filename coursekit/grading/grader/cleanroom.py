@@ -16,6 +16,7 @@
 
 import builtins
 import contextlib
+import functools
 import io
 import os
 import secrets
@@ -36,6 +37,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
 from coursekit.grading.grader import metadata_schema, prestart, seed, skipping
+from coursekit.grading.grader.course_versions import CourseVersions
 from coursekit.grading.grader.diagnosis import NotebookDiagnoses, RecordingView
 from coursekit.grading.grader.trusted import TrustedFiles, restore_environment
 from coursekit.grading.wall import sandbox
@@ -135,6 +137,9 @@ class CleanRoomExecute(Execute):
         self._replay, self._channel = [], None
         self._view = RecordingView(self.request)
         self._diagnoses = NotebookDiagnoses(self._trusted, resources["nbgrader"]["notebook"])
+        diagnoser = self._diagnoses.diagnoser
+        self._versions = CourseVersions(diagnoser.catalog, diagnoser.builder) if diagnoser else None
+        self._serving = ()
         self._timing, self._requests = {"started": time.monotonic(), "cells": {}}, 0
         self._deadline, self._cell_timeout = time.monotonic() + self.notebook_time_limit, self.timeout
         self._budget = OutputBudget(self.cell_output_bytes, self.notebook_output_bytes)
@@ -351,8 +356,9 @@ class CleanRoomExecute(Execute):
         channel, limit = self._channel, max(1, int(min(self._cell_timeout or 30, self._remaining())))
         self._requests += 1
         msg_id = channel.send(payload)
+        serve = functools.partial(self._versions.serve, names=self._serving) if self._serving else None
         try:
-            return channel.receive(msg_id, limit)
+            return channel.receive(msg_id, limit, serve)
         except NoAnswer:
             self._close_channel()
             raise KernelUnavailable("the student's kernel did not answer the test") from None
@@ -380,6 +386,20 @@ class CleanRoomExecute(Execute):
     def _judge_test_cell(self, cell, source):
         """Run the gradebook's ``source`` of a test cell here; return the cell's outputs."""
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "test")
+        try:
+            self._stand_in(self._versions.of_cell(grade_id) if self._versions else ())
+            return self._run_test_cell(grade_id, source)
+        finally:
+            self._stand_in(())
+
+    def _stand_in(self, names):
+        """Let the course's version stand in for ``names`` in the kernel (none: the student's values back)."""
+        if names or self._serving:
+            self._serving = tuple(names)
+            with contextlib.suppress(KernelUnavailable, StudentCodeError):  # then the test's own request fails
+                self.request({"op": "stand_in", "names": list(names)})
+
+    def _run_test_cell(self, grade_id, source):
         visible, hidden = split_hidden(source)
         stdout = io.StringIO()
         self._view.start()  # the test's operations on the kernel, for naming a known mistake

@@ -40,20 +40,22 @@ class Mistake:
 
 
 class Catalog:
-    """The mistakes of one assignment, by part."""
+    """The mistakes of one assignment, by part; ``CELLS`` names the part of a test cell whose name does not, and
+    ``USES`` the answers each part calls that the course's version stands in for at grading (``course_versions``)."""
 
-    def __init__(self, mistakes, cells=None):
+    def __init__(self, mistakes, cells=None, uses=None):
         self.by_part = {part: [Mistake(part, name, entry["says"], tuple(tuple(e) for e in entry.get("edits", ())),
                                        entry.get("code")) for name, entry in named.items()]
                         for part, named in mistakes.items()}
         self.cells = dict(cells or {})
+        self.uses = {part: tuple(names) for part, names in (uses or {}).items()}
 
     @classmethod
     def from_text(cls, text, filename="<catalog>"):
         """The catalog a ``*_mistakes.py`` file defines (instructor's code: run here, never in a kernel)."""
         namespace = {}
         exec(compile(text, filename, "exec"), namespace)  # noqa: S102 (the instructor's catalog)
-        return cls(namespace["MISTAKES"], namespace.get("CELLS"))
+        return cls(namespace["MISTAKES"], namespace.get("CELLS"), namespace.get("USES"))
 
     @classmethod
     def of_folder(cls, folder):

@@ -7,11 +7,16 @@ two plain blocking ZeroMQ sockets of its own on those channels, its IOPub socket
 only to this comm's messages and the kernel's status: a request costs about a millisecond,
 where running code for it (an ``execute_request``) cost about ten.
 
+While the kernel answers, the student's code may call the course's version of an answer another part uses
+(``kernel_side.CourseVersion``): it asks on the kernel's stdin channel, as ``input()`` does, and
+``receive`` answers with ``serve`` (the grader's own code) before it goes on waiting.
+
 Every request adds three IOPub messages (busy, answer, idle) that nbclient's own IOPub socket
 receives too; ZeroMQ drops messages beyond a queue of 1000, so both queues are emptied as
 requests go (stale messages only: nbclient runs no cell while a test makes requests).
 """
 
+import json
 import time
 import uuid
 
@@ -43,7 +48,12 @@ class CommChannel:
         client = BlockingKernelClient()
         client.load_connection_info(kernel_manager.get_connection_info())
         self.session = client.session
-        self.shell = client.connect_shell()
+        self.ident = uuid.uuid4().hex.encode()  # the kernel sends its stdin requests to the sender of the shell request
+        self.shell = client.connect_shell(identity=self.ident)
+        self.stdin = zmq.Context.instance().socket(zmq.DEALER)
+        self.stdin.setsockopt(zmq.IDENTITY, self.ident)
+        self.stdin.setsockopt(zmq.MAXMSGSIZE, MAX_ANSWER_BYTES)
+        self.stdin.connect(client._make_url("stdin"))
         self.iopub = zmq.Context.instance().socket(zmq.SUB)
         self.iopub.setsockopt(zmq.RCVHWM, 0)
         for topic in (f"comm-{self.comm_id}".encode(), b"kernel."):  # the answers, and status messages
@@ -54,22 +64,31 @@ class CommChannel:
 
     def setup_code(self):
         """Code to run in the kernel (once per kernel) so that it answers on this comm."""
-        return f"__import__('coursekit.grading.inkernel.kernel_side', fromlist=['listen']).listen({self.comm_id!r})"
+        return (f"__import__('coursekit.grading.inkernel.kernel_side', fromlist=['listen'])"
+                f".listen({self.comm_id!r}, {self.ident.hex()!r})")
 
     def send(self, payload):
         drain(self.iopub)
         message = self.session.send(self.shell, "comm_msg", {"comm_id": self.comm_id, "data": payload})
         return message["header"]["msg_id"]
 
-    def receive(self, msg_id, timeout):
-        """The data of the kernel's answer to ``msg_id``; raises TimedOut, NoAnswer or KernelDied."""
+    def receive(self, msg_id, timeout, serve=None):
+        """The data of the kernel's answer to ``msg_id``; raises TimedOut, NoAnswer or KernelDied.
+
+        ``serve(request, seconds)`` answers what the kernel asks meanwhile (plain data both ways)."""
         deadline = time.monotonic() + timeout
+        poller = zmq.Poller()
+        poller.register(self.iopub, zmq.POLLIN)
+        poller.register(self.stdin, zmq.POLLIN)
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimedOut
-            if not self.iopub.poll(int(1000 * min(remaining, 1.0))):
-                if not run_sync(self.kernel_manager.is_alive)():
+            ready = dict(poller.poll(int(1000 * min(remaining, 1.0))))
+            if self.stdin in ready:
+                self._answer_stdin(serve, deadline)
+            if self.iopub not in ready:
+                if not ready and not run_sync(self.kernel_manager.is_alive)():
                     raise KernelDied
                 continue
             msg_type, content = self._read(msg_id)
@@ -94,8 +113,20 @@ class CommChannel:
         except (ValueError, TypeError, IndexError, AttributeError):  # not a Jupyter message
             return None, None
 
+    def _answer_stdin(self, serve, deadline):
+        """Answer one request the kernel sent on its stdin channel: ``serve``'s answer, or an error."""
+        try:
+            _, message = self.session.recv(self.stdin, zmq.NOBLOCK)
+            request = json.loads(message["content"]["prompt"])
+        except (ValueError, TypeError, KeyError, IndexError, zmq.ZMQError):  # not a request from our kernel side
+            return
+        answer = serve(request, deadline - time.monotonic()) if serve is not None else \
+            {"error": "nothing answers the kernel's requests now"}
+        self.session.send(self.stdin, "input_reply", {"value": json.dumps(answer)}, parent=message)
+
     def close(self):
         self.shell.close(linger=0)
+        self.stdin.close(linger=0)
         self.iopub.close(linger=0)
 
 
