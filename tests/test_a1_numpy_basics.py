@@ -212,12 +212,13 @@ def test_wrong_answer_loses_its_function_points_and_no_other(graded, function, l
 
 
 @pytest.mark.parametrize("label", ["precedence", "loop_over_rows"])
-def test_wrong_sigmoid_is_named_by_the_visible_check_of_sigmoid_derivative(graded, course, label):
-    """sigmoid_derivative keeps its points (above); its visible check sends the student to sigmoid."""
+def test_at_grading_sigmoid_derivative_is_judged_with_the_courses_sigmoid(graded, course, label):
+    """With a wrong sigmoid, sigmoid_derivative's checks run on the course's sigmoid at grading (the catalog's USES):
+    they pass, and it keeps its points. (In the student's own kernel its check sends the student to sigmoid:
+    tests/test_check_messages.py.)"""
     student = wrong_student("sigmoid", label)
     printed = printed_text(nbformat.read(course.notebook_path(f"autograded/{student}", ASSIGNMENT), as_version=4))
-    assert printed["test_sigmoid_derivative"].startswith("sigmoid_derivative uses your `sigmoid`, which fails its "
-                                                         "own check: fix that first")
+    assert printed["test_sigmoid_derivative"] == "All visible checks of sigmoid_derivative passed.\n"
     assert graded.scores_of(student, graded_cells("sigmoid_derivative")) == graded.full_marks(
         graded_cells("sigmoid_derivative"))
 

@@ -1,10 +1,12 @@
 """The course's version of an answer stands in for the student's while the tests of a part that uses it run.
 
-In-process: what the grader serves (only the names standing in, plain data, within the time left) and what the
-kernel side does (stand-ins put in and taken out, none answering outside a test). Graded: a submission that
-keeps a stand-in and calls it later gets a message, not a hang, and loses nothing else.
+In-process: what the grader serves (only the names standing in, plain data, within the time left), what the
+kernel side does (stand-ins put in and taken out, none answering outside a test), and a course class whose
+objects keep the very arrays they are given, with the kernel's side and the grader's talking through JSON.
+Graded: a submission that keeps a stand-in and calls it later gets a message, not a hang, and loses nothing else.
 """
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +15,7 @@ import pytest
 from coursekit.grading.batch.harness import TempCourse
 from coursekit.grading.grader.course_versions import CourseVersions, TookTooLong, time_limit
 from coursekit.grading.grader.mistakes import Catalog
-from coursekit.grading.inkernel import kernel_side, wire
+from coursekit.grading.inkernel import stand_ins, wire
 from coursekit.paths import SOURCE_DIR
 
 
@@ -32,9 +34,30 @@ def endless(n):
         n += 1
 
 
+class Scale:
+    """A course layer: keeps the weights it is given, and the input of its last forward."""
+
+    def __init__(self, W):  # noqa: N803
+        self.W, self.x = W, None
+
+    def forward(self, x):
+        self.x = x
+        return x * self.W
+
+    def backward(self, dout):
+        self.dW = np.sum(dout * self.x, axis=0)
+        return dout * self.W
+
+    def step(self, lr):
+        self.W -= lr * self.dW
+
+    def _secret(self):
+        return "solution"
+
+
 VERSIONS = CourseVersions(
-    Catalog({}, cells={"hidden_twice": "twice"}, uses={"twice": ("sigmoid", "endless")}),
-    Solution(sigmoid=lambda z: 1 / (1 + np.exp(-z)), endless=endless, model=lambda: "secret"))
+    Catalog({}, cells={"hidden_twice": "twice"}, uses={"twice": ("sigmoid", "endless", "Scale")}),
+    Solution(sigmoid=lambda z: 1 / (1 + np.exp(-z)), endless=endless, model=lambda: "secret", Scale=Scale))
 
 
 def request(name, *args, **kwargs):
@@ -42,9 +65,9 @@ def request(name, *args, **kwargs):
 
 
 def test_a_cell_of_a_part_that_uses_answers_gets_their_course_versions():
-    assert VERSIONS.of_cell("hidden_twice") == ("sigmoid", "endless")
-    assert VERSIONS.of_cell("test_twice") == ("sigmoid", "endless")
-    assert VERSIONS.of_cell("hidden_sigmoid") == ()
+    versions = {"sigmoid": None, "endless": None, "Scale": ["backward", "forward", "step"]}
+    assert VERSIONS.of_cell("hidden_twice") == VERSIONS.of_cell("test_twice") == versions
+    assert VERSIONS.of_cell("hidden_sigmoid") == {}
 
 
 def test_the_grader_answers_with_the_course_version_on_plain_data():
@@ -81,20 +104,66 @@ def test_the_course_version_stops_when_the_time_the_test_had_left_is_up():
         endless(0)
 
 
-def test_stand_ins_go_in_and_come_out_leaving_the_students_names_as_they_were(monkeypatch):
+@pytest.mark.parametrize("method", ["_secret", "__init__", "__reduce__", "missing"])
+def test_only_public_methods_of_a_course_class_are_served(method):
+    request = {"course_version": "Scale", "method": method, "arguments": wire.encode([[], {}]),
+               "attributes": wire.encode({"W": np.ones(2)})}
+    assert VERSIONS.serve(request, 5, names=("Scale",)) == {"error": f"the course's Scale has no method {method!r}"}
+
+
+def test_stand_ins_go_in_and_come_out_leaving_the_students_names_as_they_were():
     namespace = {"sigmoid": "the student's", "other": 1}
-    monkeypatch.setattr(kernel_side, "user_namespace", lambda: namespace)
-    kernel_side.stand_in({"names": ["sigmoid", "predict"]})
+    stand_ins.stand_in(namespace, {"sigmoid": None, "predict": None, "Scale": ["forward"]})
     assert {name: type(value).__name__ for name, value in namespace.items()} == {
-        "sigmoid": "CourseVersion", "predict": "CourseVersion", "other": "int"}
-    assert namespace["predict"].__name__ == "predict"
-    kernel_side.stand_in({"names": []})
+        "sigmoid": "CourseFunction", "predict": "CourseFunction", "Scale": "type", "other": "int"}
+    assert namespace["predict"].__name__ == "predict" and namespace["Scale"].__name__ == "Scale"
+    stand_ins.stand_in(namespace, {})
     assert namespace == {"sigmoid": "the student's", "other": 1}
 
 
 def test_a_stand_in_called_outside_a_test_says_so():
     with pytest.raises(RuntimeError, match="answers only while a test runs"):
-        kernel_side.CourseVersion("sigmoid")(0.0)
+        stand_ins.CourseFunction("sigmoid")(0.0)
+
+
+@pytest.fixture
+def kernel(monkeypatch):
+    """The kernel's side of the stand-ins, its requests answered by VERSIONS as the grader would, through JSON."""
+    class Kernel:
+        def _input_request(self, prompt, ident, parent):
+            return json.dumps(VERSIONS.serve(json.loads(prompt), 5, names=("sigmoid", "Scale")))
+
+    monkeypatch.setattr(stand_ins, "get_ipython", lambda: type("Shell", (), {"kernel": Kernel()})())
+    monkeypatch.setitem(stand_ins.GRADER, "request", {"header": {}})
+    monkeypatch.setitem(stand_ins.GRADER, "ident", b"grader")
+    namespace = {}
+    stand_ins.stand_in(namespace, VERSIONS.of_cell("hidden_twice"))
+    yield namespace
+    stand_ins.stand_in(namespace, {})
+
+
+def test_a_course_function_answers_with_the_courses_result(kernel):
+    np.testing.assert_allclose(kernel["sigmoid"](np.array([0.0, 2.0])), [0.5, 1 / (1 + np.exp(-2))])
+    with pytest.raises(RuntimeError, match="the course's sigmoid raised TypeError"):
+        kernel["sigmoid"]("text")
+
+
+def test_a_course_object_keeps_the_arrays_it_is_given_as_the_courses_own_would(kernel):
+    params = {"W": np.array([1.0, 2.0])}
+    layer = kernel["Scale"](params["W"])  # as a student's network builds its layers
+    assert isinstance(layer, kernel["Scale"]) and layer.W is params["W"] and layer.x is None
+    x = np.array([[1.0, 1.0], [2.0, -1.0]])
+    np.testing.assert_allclose(layer.forward(x), [[1.0, 2.0], [2.0, -2.0]])
+    assert layer.x is x
+    params["W"][0] = 5.0  # a test perturbing one weight of the network
+    np.testing.assert_allclose(layer.forward(x), [[5.0, 2.0], [10.0, -2.0]])
+    np.testing.assert_allclose(layer.backward(np.ones((2, 2))), [[5.0, 2.0], [5.0, 2.0]])
+    np.testing.assert_allclose(layer.dW, [3.0, 0.0])
+    weights = params["W"]
+    layer.step(0.5)  # the course's code changes the weights in place: the network's own array changes
+    assert params["W"] is weights and layer.W is weights
+    np.testing.assert_allclose(weights, [3.5, 2.0])
+    assert not hasattr(layer, "_secret")
 
 
 # A propagate that keeps the stand-in it was given, and a later cell that calls what it kept.

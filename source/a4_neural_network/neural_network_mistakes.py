@@ -203,4 +203,7 @@ CELLS = {"hidden_gradient_backprop": "two_layer_net"}
 
 # The answers each part calls: while the part's tests run at grading, the course's version stands in for them
 # (coursekit.grading.grader.course_versions), so a mistake in one costs its own points only.
-USES = {"softmax_with_loss": ("softmax", "cross_entropy_error")}
+USES = {
+    "softmax_with_loss": ("softmax", "cross_entropy_error"),
+    "two_layer_net": ("Affine", "Relu", "SoftmaxWithLoss", "softmax", "cross_entropy_error"),
+}

@@ -387,17 +387,18 @@ class CleanRoomExecute(Execute):
         """Run the gradebook's ``source`` of a test cell here; return the cell's outputs."""
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "test")
         try:
-            self._stand_in(self._versions.of_cell(grade_id) if self._versions else ())
+            self._stand_in(self._versions.of_cell(grade_id) if self._versions else {})
             return self._run_test_cell(grade_id, source)
         finally:
-            self._stand_in(())
+            self._stand_in({})
 
-    def _stand_in(self, names):
-        """Let the course's version stand in for ``names`` in the kernel (none: the student's values back)."""
-        if names or self._serving:
-            self._serving = tuple(names)
+    def _stand_in(self, versions):
+        """Let the course's versions stand in for ``versions`` in the kernel (``CourseVersions.of_cell``; none:
+        the student's values back)."""
+        if versions or self._serving:
+            self._serving = tuple(versions)
             with contextlib.suppress(KernelUnavailable, StudentCodeError):  # then the test's own request fails
-                self.request({"op": "stand_in", "names": list(names)})
+                self.request({"op": "stand_in", "versions": versions})
 
     def _run_test_cell(self, grade_id, source):
         visible, hidden = split_hidden(source)

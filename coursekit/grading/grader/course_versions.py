@@ -1,17 +1,19 @@
 """The course's version of the answers a part uses, served to the student's kernel while that part's tests run.
 
 The mistake catalog's ``USES`` says which answers each part calls (``{part: (name, ...)}``). While a test cell of
-the part runs, those names in the student's kernel are ``kernel_side.CourseVersion`` stand-ins: a call reaches
-``CourseVersions.serve`` here, which runs the instructor's solution (the source notebook's definitions, built in
-this process) on the plain data sent and answers with plain data. So a mistake in an answer costs its own points
-only, and code that only calls a broken answer gains nothing. Functions of plain data can stand in; classes and
-functions given functions cannot (those parts keep ``checks.excused_by``).
+the part runs, those names in the student's kernel are stand-ins (``inkernel.stand_ins``): a call of a function,
+or of a class or one of its objects' methods, reaches ``CourseVersions.serve`` here, which runs the instructor's
+solution (the source notebook's definitions, built in this process) on the plain data sent and answers with plain
+data. So a mistake in an answer costs its own points only, and code that only calls a broken answer gains
+nothing. Functions given functions (a3's ``numerical_gradient(f, x)``) cannot stand in: those parts keep
+``checks.excused_by``.
 """
 
 import contextlib
 import signal
 import threading
 
+from coursekit.checks import method_names
 from coursekit.grading.grader.diagnosis import quietly
 from coursekit.grading.inkernel import wire
 
@@ -21,15 +23,11 @@ class TookTooLong(Exception):
 
 
 class CourseVersions:
-    """The solution's functions that stand in for a notebook's answers (``builder``: a ``VariantBuilder`` of the
-    source notebook), and the catalog that says which part uses which."""
+    """The solution's functions and classes that stand in for a notebook's answers (``builder``: a
+    ``VariantBuilder`` of the source notebook), and the catalog that says which part uses which."""
 
     def __init__(self, catalog, builder):
         self.catalog, self.builder, self._namespace = catalog, builder, None
-
-    def of_cell(self, grade_id):
-        """The names the course's version stands in for while the test cell ``grade_id`` runs."""
-        return self.catalog.uses.get(self.catalog.part_of_cell(grade_id), ())
 
     def solution(self):
         """The source notebook's definitions (built on first use)."""
@@ -38,24 +36,71 @@ class CourseVersions:
                 self._namespace = self.builder.namespace()
         return self._namespace
 
+    def of_cell(self, grade_id):
+        """``{name: None for a function, or the class's public method names}`` of the answers the course's version
+        stands in for while the test cell ``grade_id`` runs."""
+        names = self.catalog.uses.get(self.catalog.part_of_cell(grade_id), ())
+        return {name: public_methods(self.solution()[name]) if isinstance(self.solution().get(name), type) else None
+                for name in names}
+
     def serve(self, request, seconds, names=()):
-        """The answer to a stand-in's ``request`` (``{"course_version": name, "arguments": [args, kwargs]}``),
-        for ``names`` only: ``{"result": tree}`` or ``{"error": text}``."""
+        """The answer to a stand-in's ``request`` for one of ``names``: ``{"result", "attributes"}`` (trees) or
+        ``{"error": text}``. ``request``: ``{"course_version": name, "arguments": [args, kwargs]}``, with
+        ``"method"`` and the object's ``"attributes"`` for a method of an object of a class."""
+        numbers = {}  # id of an array, list or dict the kernel sent -> its number there
+
+        def remember(number, value):
+            numbers[id(value)] = number
+            return value
+
+        def decode(tree):
+            return wire.decode(tree, make_shared=remember)
+
         try:
-            name = request["course_version"]
-            if name not in names or not callable(self.solution().get(name)):
+            name, method = request["course_version"], request.get("method")
+            version = self.solution().get(name)
+            if name not in names or version is None:
                 return {"error": f"the course's version of {name!r} does not stand in now"}
-            args, kwargs = wire.decode(request["arguments"])
-            if not isinstance(args, list) or not isinstance(kwargs, dict):
+            if method is not None and (not isinstance(version, type) or method not in public_methods(version)):
+                return {"error": f"the course's {name} has no method {method!r}"}
+            args, kwargs = decode(request["arguments"])
+            attributes = decode(request["attributes"]) if method is not None else None
+            if not (isinstance(args, list) and by_name(kwargs) and (method is None or by_name(attributes))):
                 raise ValueError("malformed arguments")
-        except (ValueError, TypeError, KeyError, RecursionError):
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             return {"error": "the grader could not read that call"}
         try:
             with quietly(), time_limit(seconds):
-                result = self.solution()[name](*args, **kwargs)
+                result, state = run(version, method, args, kwargs, attributes)
         except Exception as error:  # noqa: BLE001 (the arguments the student's code sent may break it)
             return {"error": f"the course's {name} raised {type(error).__name__}: {wire.safe_str(error, 300)}"}
-        return {"result": wire.encode(result)}
+        def given(value):  # what the kernel sent comes back as its own value, holding what the course's code left
+            return {"shared": [numbers[id(value)], wire.encode(value)]} if id(value) in numbers else None
+
+        answer = {"result": wire.encode(result, refer=given)}
+        if state is not None:
+            answer["attributes"] = wire.encode(state, refer=given)
+        return answer
+
+
+def run(version, method, args, kwargs, attributes):
+    """``(result, the object's attributes after or None)`` of a call of the course's function, class or method."""
+    if method is not None:
+        instance = object.__new__(version)
+        vars(instance).update(attributes)
+        return getattr(instance, method)(*args, **kwargs), vars(instance)
+    if isinstance(version, type):
+        return None, vars(version(*args, **kwargs))
+    return version(*args, **kwargs), None
+
+
+def by_name(value):
+    """Whether ``value`` is a dict keyed by strings (keyword arguments, an object's attributes)."""
+    return isinstance(value, dict) and all(isinstance(key, str) for key in value)
+
+
+def public_methods(cls):
+    return [name for name in method_names(cls) if not name.startswith("_")]
 
 
 @contextlib.contextmanager

@@ -5,8 +5,7 @@ the grader refers to them by it. Whatever this module sends back is only the stu
 claim: the grader decodes it as plain data and judges it with its own, untouched code.
 
 While a part's tests run, the answers that part uses may be stood in for by the course's version
-(``CourseVersion``): the student's code calling one asks the grader, which runs the course's code on
-its side and sends back plain data. No course code ever comes here.
+(``stand_ins``): the student's code calling one asks the grader, which runs the course's code on its side.
 """
 
 import traceback
@@ -15,13 +14,10 @@ import numpy as np
 from IPython import get_ipython
 
 from coursekit.checks import method_names
-from coursekit.grading.inkernel import wire
+from coursekit.grading.inkernel import stand_ins, wire
 
 HANDLES = {}  # number -> value the grader refers to
 NUMBERS = {}  # id(value) -> number, so one value keeps one number
-GRADER = {}  # "ident": the grader's routing identity; "request": the grader's message being answered
-STOOD_IN = {}  # name -> the student's value (or MISSING) while the course's version stands in for it
-MISSING = object()
 
 
 def user_namespace():
@@ -119,39 +115,8 @@ def set_item(request):
     return {}
 
 
-class CourseVersion:
-    """Stands in for an answer while the tests of a part that uses it run: a call asks the grader, which runs
-    the course's version of ``name`` on the arguments (plain data only) and answers with plain data."""
-
-    def __init__(self, name):
-        self.__name__ = self.__qualname__ = name
-
-    def __call__(self, *args, **kwargs):
-        if GRADER.get("request") is None:
-            raise RuntimeError(f"the course's {self.__name__} answers only while a test runs")
-        kernel = get_ipython().kernel
-        prompt = wire.dumps({"course_version": self.__name__, "arguments": wire.encode([list(args), kwargs])})
-        answer = wire.loads(kernel._input_request(prompt, [GRADER["ident"]], GRADER["request"]))
-        if not isinstance(answer, dict) or "result" not in answer:
-            raise RuntimeError(str(answer.get("error") if isinstance(answer, dict) else "no answer"))
-        return wire.decode(answer["result"])
-
-    def __repr__(self):
-        return f"<the course's {self.__name__}>"
-
-
 def stand_in(request):
-    """Put the student's values back, then let the course's version stand in for ``request["names"]``."""
-    namespace = user_namespace()
-    for name, value in STOOD_IN.items():
-        if value is MISSING:
-            namespace.pop(name, None)
-        else:
-            namespace[name] = value
-    STOOD_IN.clear()
-    for name in request["names"]:
-        STOOD_IN[name] = namespace.get(name, MISSING)
-        namespace[name] = CourseVersion(name)
+    stand_ins.stand_in(user_namespace(), request["versions"])
     return {}
 
 
@@ -174,16 +139,16 @@ def listen(comm_id, grader_ident):
     ask the grader (routing identity ``grader_ident``, hex) on the kernel's stdin channel, as ``input()`` does."""
     from comm import create_comm, get_comm_manager
 
-    GRADER["ident"] = bytes.fromhex(grader_ident)
+    stand_ins.GRADER["ident"] = bytes.fromhex(grader_ident)
     channel = create_comm(comm_id=comm_id, primary=False, target_name="coursekit.grading")
     get_comm_manager().register_comm(channel)
 
     def on_request(message):
-        GRADER["request"] = message
+        stand_ins.GRADER["request"] = message
         try:
             channel.send(answer(message["content"]["data"]))
         finally:
-            GRADER["request"] = None
+            stand_ins.GRADER["request"] = None
 
     channel.on_msg(on_request)
 

@@ -42,7 +42,8 @@ MPL_DIR = f"{HOME}/.matplotlib"  # matplotlib's writable folder in the kernel, w
 KERNEL_MODULES = ("coursekit/__init__.py", "coursekit/checks.py", "coursekit/digits.py", "coursekit/messages.py",
                   "coursekit/i18n_figures.py",
                   "coursekit/grading/__init__.py", "coursekit/grading/inkernel/__init__.py",
-                  "coursekit/grading/inkernel/kernel_side.py", "coursekit/grading/inkernel/wire.py",
+                  "coursekit/grading/inkernel/kernel_side.py", "coursekit/grading/inkernel/stand_ins.py",
+                  "coursekit/grading/inkernel/wire.py",
                   "lr_utils.py")
 # The message catalogs of checks and notebook texts, for a course taught in another language (never the
 # hidden tests' *-hidden.po, which stay with the grader).
