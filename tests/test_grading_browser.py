@@ -70,6 +70,7 @@ for kind, content in [("stream", {"name": "<img src=x onerror=alert(38)>", "text
                       ("execute_result", {"data": {"text/plain": "z"}, "metadata": {},
                                           "execution_count": "<img src=x onerror=alert(39)>"})]:
     kernel.session.send(kernel.iopub_socket, kind, content, parent=kernel.get_parent())
+print("a line of output longer than the page is wide; " * 8)
 def double(x):
     return 2 * x
 '''
@@ -148,6 +149,22 @@ def test_feedback_page_runs_nothing_a_student_wrote(graded, browser, tmp_path):
     control.write_text(HTMLExporter(template_name="classic").from_notebook_node(hostile)[0])
     control_alerts, control_links = visit(browser, control.as_uri())
     assert len(set(control_alerts)) >= 3 and script_links(control_links)
+
+
+def test_long_lines_of_feedback_wrap_inside_the_page(graded, browser):
+    """A long line of output or of a test's message wraps, as the student reads it, instead of running past the
+    page's right edge (nbconvert's style scrolls it sideways)."""
+    course, _ = graded
+    (page,) = (course.root / "feedback" / "hostile" / "toy").glob("*.html")
+    tab = browser.new_page(viewport={"width": 700, "height": 800})
+    tab.goto(page.as_uri(), wait_until="load")
+    long_lines, cut = tab.evaluate("""() => {
+        const blocks = Array.from(document.querySelectorAll('.output_area pre'));
+        return [blocks.filter(p => p.textContent.split('\\n').some(line => line.length > 120)).length,
+                blocks.filter(p => p.scrollWidth > p.clientWidth + 1).length];
+    }""")
+    tab.close()
+    assert long_lines >= 1 and cut == 0
 
 
 def free_port():

@@ -33,6 +33,9 @@ NBGRADER_KEYS = {"grade": bool, "solution": bool, "task": bool, "locked": bool, 
                  "points": NUMBER, "schema_version": int, "checksum": str,
                  "score": NUMBER, "comment": (str, type(None))}  # the last two: the gradebook's, for feedback
 CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{FEEDBACK_CSP}">\n'
+# A long line of output or of a test's message wraps inside the page instead of running past its right edge.
+WRAP_OUTPUT = ("<style>.output_area pre, .jp-OutputArea-output pre "
+               "{ white-space: pre-wrap; word-break: normal; overflow-wrap: break-word; }</style>\n")
 
 
 def as_text(value):
@@ -127,7 +130,7 @@ class EscapeStudentOutput(Preprocessor):
 
 def with_policy(include_css):
     """nbgrader's feedback template has no block in its page head for a policy: the first stylesheet
-    it includes (right after the title, before any script) brings it."""
+    it includes (right after the title, before any script) brings it, and the style that wraps long lines."""
     state = {"done": False}
 
     def include(name):
@@ -135,6 +138,6 @@ def with_policy(include_css):
         if state["done"]:
             return html
         state["done"] = True
-        return markupsafe.Markup(CSP_META) + html
+        return markupsafe.Markup(CSP_META + WRAP_OUTPUT) + html
 
     return include
