@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from named_mistakes import naming
 from nbgrader.validator import Validator
+from only_calling import ONLY_CALLING
 
 import lr_utils
 from coursekit.checks import matches_any, mismatched_field
@@ -175,15 +176,7 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0
 }
 
 
-# Code that only calls a broken sigmoid gains nothing; a model whose predict is missing (a syntax error)
-# keeps its points.
-CALLERS = {"propagate": "w, b, X, Y",
-           "optimize": "w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False",
-           "predict": "w, b, X",
-           "model": "X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5, print_cost=False"}
-ONLY_CALLS = {"answer_sigmoid": "def sigmoid(z):\n    raise ValueError('not yet')\n",
-              **{f"answer_{name}": f"def {name}({arguments}):\n    return sigmoid(0)\n"
-                 for name, arguments in CALLERS.items()}}
+# A model whose predict is missing (a syntax error) keeps its points.
 NO_PREDICT = {"answer_predict": "def predict(w, b, X)\n    return None\n"}
 
 
@@ -221,8 +214,8 @@ def a2(course_for):
 def graded(a2):
     """Every submission of this file, autograded in one batch."""
     wrong = {student: answers for student, (_, _, answers) in WRONG_STUDENTS.items()}
-    return a2.autograde_answers(ASSIGNMENT, {"solution": {}, **CORRECT, **wrong, "only_calls_sigmoid": ONLY_CALLS,
-                                             "no_predict": NO_PREDICT})
+    extra = {"only_calls_sigmoid": ONLY_CALLING[ASSIGNMENT][0], "no_predict": NO_PREDICT}
+    return a2.autograde_answers(ASSIGNMENT, {"solution": {}, **CORRECT, **wrong, **extra})
 
 
 def test_points_per_part():
@@ -294,7 +287,7 @@ def test_wrong_answers_lose_their_points_only(graded, student):
 
 
 def test_code_that_only_calls_a_broken_answer_gains_nothing(graded):
-    for part in ("sigmoid", *CALLERS):
+    for part in ONLY_CALLING[ASSIGNMENT][1]:
         assert graded.part_scores("only_calls_sigmoid", part) == (0, 0), f"{part} kept points"
 
 

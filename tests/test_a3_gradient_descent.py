@@ -42,9 +42,10 @@ POINTS = {  # function: (visible test, hidden test)
     "loss": (1, 2), "loss_grid": (1, 3), "gradients": (2, 5), "gradient_descent": (2, 5), "adagrad": (2, 3),
     "numerical_diff": (1, 2), "numerical_gradient": (2, 5), "gradient_descent_fn": (1, 3),
 }
-# Functions that call a key one and may lose points for its mistake. None: their hidden tests judge them with
-# the course's key function or the student's, and their visible checks, while the key function fails its own
-# check, print that it must be fixed first instead of failing.
+# Functions that call a key one and may lose points for its mistake. None: while the descents' tests run at
+# grading, the course's gradients and loss stand in for the student's (the catalog's USES); gradient_descent_fn's
+# hidden test judges it with the course's numerical gradient or the student's, and its visible check, while
+# numerical_gradient fails its own check, prints that it must be fixed first instead of failing.
 DEPENDENTS = {}
 # Who calls a key function (their visible checks name it when it is wrong).
 CALLERS = {"loss": {"gradient_descent", "adagrad"}, "gradients": {"gradient_descent", "adagrad"},
@@ -280,14 +281,18 @@ def test_mean_loss_with_mean_gradient_loses_the_loss_and_gradient_points(graded)
 
 
 @pytest.mark.parametrize(("key", "label"), [("gradients", "sign"), ("numerical_gradient", "mutates_caller")])
-def test_wrong_key_answer_is_named_by_the_visible_checks_of_its_dependents(graded, a3, key, label):
-    """The dependents keep all their points (above); their visible checks send the student to the key answer."""
+def test_dependents_of_a_wrong_key_answer_keep_their_points_and_say_why(graded, a3, key, label):
+    """The dependents keep all their points (above). The course's gradients and loss stand in for the student's
+    while the descents' tests run at grading (the catalog's USES): their checks pass. numerical_gradient, given a
+    function, cannot stand in: gradient_descent_fn's visible check sends the student to it."""
     student = wrong_student(key, label)
     failed = a3.failed_tests(ASSIGNMENT, student)
     printed = printed_text(nbformat.read(a3.notebook_path(f"autograded/{student}", ASSIGNMENT), as_version=4))
     for dependent in CALLERS[key]:
-        assert printed[f"test_{dependent}"].startswith(f"{dependent} uses your `{key}`, which fails its own "
-                                                       "check: fix that first")
+        stood_in = key in CATALOG.uses.get(dependent, ())
+        assert printed[f"test_{dependent}"].startswith(
+            f"All visible checks of {dependent} passed" if stood_in
+            else f"{dependent} uses your `{key}`, which fails its own check: fix that first"), dependent
         assert f"test_{dependent}" not in failed and f"hidden_{dependent}" not in failed
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from named_mistakes import assert_sentence_heard, hidden_cells_of, naming, recognised_by_checks
 from nbgrader.validator import Validator
+from only_calling import ONLY_CALLING
 
 from coursekit.digits import load_digits_split
 from coursekit.grading.batch import course
@@ -44,10 +45,12 @@ POINTS = {  # part: (visible test, hidden test)
 }
 SPEED_CELL, SPEED_POINTS = "hidden_gradient_backprop", 2
 NETWORK = {"two_layer_net", "gradient_speed", "gradient_check", "train_network"}
-# Parts whose grade may follow from a wrong answer to another part (they call it). None: the hidden tests of a
-# part that calls another judge it with the course's version of that part or the student's, and its visible
-# checks, while that part fails its own check, print which answer to fix first instead of failing;
-# train_network's tests train the notebook's TrainingCheckNet, never the student's TwoLayerNet.
+# Parts whose grade may follow from a wrong answer to another part (they call it). None: while the tests of
+# softmax_with_loss and two_layer_net run at grading, the course's softmax, cross_entropy_error, Affine, Relu and
+# SoftmaxWithLoss stand in for the student's (the catalog's USES); the other hidden tests of a part that calls
+# another judge it with the course's version of that part or the student's, and its visible checks, while that
+# part fails its own check, print which answer to fix first instead of failing; train_network's tests train the
+# notebook's TrainingCheckNet, never the student's TwoLayerNet.
 DEPENDENTS = {}
 # Visible checks that may still fail for another part's mistake. None (see above).
 VISIBLE_DEPENDENTS = {}
@@ -376,7 +379,8 @@ def graded(a4):
     wrong = {student: answers for student, (_, _, answers) in WRONG_STUDENTS.items()}
     errors = {student: {f"answer_{part}": edited(SOLUTION[f"answer_{part}"], edits)}
               for student, (part, edits, _) in ERROR_STUDENTS.items()}
-    return a4.autograde_answers(ASSIGNMENT, {"solution": {}, **CORRECT, **wrong, **errors})
+    return a4.autograde_answers(ASSIGNMENT, {"solution": {}, **CORRECT, **wrong, **errors,
+                                             "only_calls_affine": ONLY_CALLING[ASSIGNMENT][0]})
 
 
 def test_points_per_part():
@@ -518,28 +522,37 @@ def test_an_error_in_the_students_code_costs_its_own_part_only(graded, student):
     assert {cell for cell, score in graded.scores[student].items() if score < graded.max_scores[cell]} == losing
 
 
+def test_code_that_only_calls_a_broken_answer_gains_nothing(graded):
+    """A TwoLayerNet whose methods only call an Affine that raises: at grading the course's Affine stands in."""
+    losing = set().union(*(part_cells(part) for part in ONLY_CALLING[ASSIGNMENT][1]))
+    assert graded.scores_of("only_calls_affine", losing) == dict.fromkeys(losing, 0.0)
+
+
 def test_numerical_gradient_as_gradient_fails_the_backpropagation_test(graded, a4):
     message = a4.failed_tests(ASSIGNMENT, student_with("two_layer_net", "numerical_gradient_as_gradient"))[SPEED_CELL]
     assert "1e-7 above the ReLU's kink" in message and "by backpropagation" in message
 
 
-@pytest.mark.parametrize(("key", "answer", "name", "dependents"), [
-    ("numerical_gradient", "numerical_gradient", "works_on_a_copy", ["two_layer_net", "gradient_check"]),
-    ("numerical_gradient", "numerical_gradient", "x_not_restored", ["two_layer_net", "gradient_check"]),
-    ("affine", "Affine", "db_without_sum", ["two_layer_net", "gradient_check"]),
-    ("softmax_with_loss", "SoftmaxWithLoss", "backward_not_divided_by_batch", ["two_layer_net", "gradient_check"]),
-    ("cross_entropy_error", "cross_entropy_error", "sum_over_the_batch", ["softmax_with_loss", "two_layer_net"]),
-    ("two_layer_net", "TwoLayerNet", "layers_copy_the_params", ["gradient_check"]),
+@pytest.mark.parametrize(("key", "answer", "name", "noted", "stood_in"), [
+    ("numerical_gradient", "numerical_gradient", "works_on_a_copy", ["two_layer_net", "gradient_check"], []),
+    ("numerical_gradient", "numerical_gradient", "x_not_restored", ["two_layer_net", "gradient_check"], []),
+    ("affine", "Affine", "db_without_sum", ["gradient_check"], ["two_layer_net"]),
+    ("softmax_with_loss", "SoftmaxWithLoss", "backward_not_divided_by_batch", ["gradient_check"], ["two_layer_net"]),
+    ("cross_entropy_error", "cross_entropy_error", "sum_over_the_batch", [], ["softmax_with_loss", "two_layer_net"]),
+    ("two_layer_net", "TwoLayerNet", "layers_copy_the_params", ["gradient_check"], []),
 ])
-def test_wrong_answer_is_named_by_the_visible_checks_of_its_dependents(graded, a4, key, answer, name, dependents):
-    """The dependents keep their visible and hidden points (above); their visible checks send the student to the
-    wrong answer."""
+def test_dependents_of_a_wrong_answer_keep_their_points_and_say_why(graded, a4, key, answer, name, noted, stood_in):
+    """The dependents keep their visible and hidden points. Where the course's version of the wrong answer stands in
+    at grading (the catalog's USES), their checks pass; elsewhere they send the student to the wrong answer."""
     student = student_with(key, name)
     failed = a4.failed_tests(ASSIGNMENT, student)
     printed = printed_text(nbformat.read(a4.notebook_path(f"autograded/{student}", ASSIGNMENT), as_version=4))
-    for dependent in dependents:
+    for dependent in noted:
         note = next(line for line in printed[f"test_{dependent}"].splitlines() if "fix that first" in line)
         assert f"uses your `{answer}`" in note or f" and `{answer}`, which fail their own check" in note
+    for dependent in stood_in:
+        assert "fix that first" not in printed[f"test_{dependent}"]
+    for dependent in noted + stood_in:
         assert f"test_{dependent}" not in failed and f"hidden_{dependent}" not in failed
 
 

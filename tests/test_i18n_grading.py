@@ -19,7 +19,7 @@ from coursekit.grading.grader.mistakes import Catalog
 from coursekit.grading.grader.scores import question_scores
 from coursekit.i18n_course import CourseLanguage, release_directory
 from coursekit.paths import COURSE_ROOT, SOURCE_DIR
-from coursekit.submissions import answers_of
+from coursekit.submissions import answers_of, fill_answers, printed_text
 
 LANGUAGE = "zh_CN"
 ASSIGNMENTS = ["a1_numpy_basics", "a2_logistic_regression"]
@@ -146,3 +146,20 @@ def test_plain_nbgrader_autograde_grades_a_chinese_submission_alike(courses, gra
             assert question_scores(course.db_url, assignment, student) == scores, student
             autograded = nbformat.read(course.notebook_path(Path("autograded", student), assignment), 4)
             assert markdown(autograded) == markdown(course.release_notebook(assignment))
+
+
+def test_the_kernel_speaks_the_courses_language_whatever_the_submission_holds(courses):
+    """A Chinese submission handed in without its course_language.txt: the kernel's own messages (setup cells'
+    printed texts, figures, lr_utils) still speak the course's language at grading."""
+    assignment, course = "a1_numpy_basics", courses[LANGUAGE]
+    solution = answers_of(course.source_notebook(assignment))
+    asks = solution["answer_basic_sigmoid"] + "\nprint('language:', __import__('coursekit.messages').messages" \
+                                            ".current_language())\n"
+    notebook = fill_answers(course.release_notebook(assignment), {**solution, "answer_basic_sigmoid": asks})
+    folder = course.submit(assignment, "no_language_file", notebook)
+    (folder / "course_language.txt").unlink()
+    result = course.grade(assignment, ["no_language_file"])
+    assert result.scores["no_language_file"] == result.max_scores
+    autograded = nbformat.read(course.notebook_path(Path("autograded", "no_language_file"), assignment), 4)
+    printed = printed_text(autograded)
+    assert printed["answer_basic_sigmoid"] == f"language: {LANGUAGE}\n"

@@ -47,7 +47,7 @@ from coursekit.grading.wall.limits import PIDFILE_ENV, kill_process_groups
 from coursekit.grading.wall.output_budget import CELL_BYTES, NOTEBOOK_BYTES, OutputBudget
 from coursekit.grading.wall.remote import KernelUnavailable, StudentCodeError, free_names
 from coursekit.i18n_course import CourseLanguage
-from coursekit.messages import say, speaking
+from coursekit.messages import LANGUAGE_FILE, say, speaking
 from coursekit.submissions import is_test_cell
 
 metadata_schema.install()  # nbgrader checks its own schema once, not on every cell
@@ -144,6 +144,7 @@ class CleanRoomExecute(Execute):
         self._deadline, self._cell_timeout = time.monotonic() + self.notebook_time_limit, self.timeout
         self._budget = OutputBudget(self.cell_output_bytes, self.notebook_output_bytes)
         self._memory = None
+        self._language = CourseLanguage(config=self.config).language
         pidfile = os.environ.get(PIDFILE_ENV) or str(self._scratch / "kernel.pids")
         started = prestart.take(self.kernel_name or nb.metadata.get("kernelspec", {}).get("name", "python3")) \
             if km is None else None
@@ -154,7 +155,7 @@ class CleanRoomExecute(Execute):
         saved = {name: os.environ.get(name) for name in settings}
         os.environ.update(settings)
         try:
-            with seed.grading_run(self.grading_seed) as run_seed, speaking(CourseLanguage(config=self.config).language):
+            with seed.grading_run(self.grading_seed) as run_seed, speaking(self._language):
                 nb, resources = super().preprocess(nb, resources, started.manager if started else km)
         finally:
             self.timeout = self._cell_timeout
@@ -288,11 +289,14 @@ class CleanRoomExecute(Execute):
                 cell.outputs.append(new_output("stream", name="stdout", text=note))
 
     def _prepare_kernel(self):
-        """Before any student code: the notebook's folder as working directory, and the test channel."""
+        """Before any student code: the notebook's folder as working directory, the course's language there
+        (whatever ``course_language.txt`` the submission holds or lacks), and the test channel."""
         path = self.resources.get("metadata", {}).get("path")
         cap = (f"__import__('coursekit.grading.inkernel.kernel_side', fromlist=['_'])"
                f".cap_output({self.cell_output_bytes})\n")
-        self._open_channel(cap + (f"__import__('os').chdir({str(path)!r})\n" if path else ""))
+        language = (f"try:\n    __import__('pathlib').Path({LANGUAGE_FILE!r}).write_text({self._language!r} + '\\n')\n"
+                    "except OSError:\n    pass\n")
+        self._open_channel(cap + (f"__import__('os').chdir({str(path)!r})\n" + language if path else ""))
 
     def _open_channel(self, first=""):
         """Have the kernel answer the grader's requests on a new comm (after running ``first``)."""
