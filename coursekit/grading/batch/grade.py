@@ -118,6 +118,8 @@ class BatchGrader:
         canary.check(self.course_root, self.assignment)  # once, before forking: the workers find it cached
         trusted = TrustedFiles.for_course(self.course_root, self.assignment)  # snapshot before any student runs
         prestart.import_in_grader(trusted)  # once here, not in every forked worker
+        worker.preload()
+        kernel_modules = tuple(prestart.installed_imports(trusted, at_grading=True))  # its cell analysis is kept too
         self.incidents = []
         with tempfile.TemporaryDirectory(prefix="coursekit-batch-", dir=fast_scratch_root()) as scratch:
             snapshot = SubmissionSnapshot(self.course_root, self.assignment, students, scratch,
@@ -130,7 +132,7 @@ class BatchGrader:
             jobs = [worker.Job(self.course_root, self.assignment, s, Path(scratch) / f"job-{i}",
                                gradebook_copy.worker_gradebook(self.layout, template, self.gradebook, s,
                                                                Path(scratch) / f"gradebook-{i}.db"),
-                               snapshot.copies[s]) for i, s in enumerate(students)]
+                               snapshot.copies[s], kernel_modules) for i, s in enumerate(students)]
             outcomes = self._run_pool(jobs)
             if self.gradebook_guard.restore_if_changed():
                 self.incidents.append("the gradebook was changed by a submission after its last merge: restored")

@@ -6,6 +6,7 @@ gradebook, so the student's code never runs inside the real course folders and n
 workers write the same SQLite file. The parent merges the result afterwards.
 """
 
+import importlib
 import io
 import logging
 import os
@@ -17,12 +18,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursekit.grading.batch import course, results
+from coursekit.grading.batch import course, engines, results
 from coursekit.grading.grader import intake, prestart, scorekeeper
 from coursekit.grading.grader.trusted import TrustedFiles
 from coursekit.grading.wall.limits import PIDFILE_ENV
 
 KERNEL_SIDE = "coursekit.grading.inkernel.kernel_side"  # what answers the tests: imported ahead too
+# What each worker would import again for its submission (jupyter_client's kernel specs import IPython; the
+# feedback's HTML cleaner; NumPy's generators): the batch imports them once, before it forks (``preload``).
+PRELOADED = ("IPython", "ipykernel.kernelspec", "codeop", "nh3", "numpy.random", "coursekit.grading.grader.feedback",
+             "coursekit.grading.grader.sanitize")
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception)\b.*")
 
 
@@ -36,6 +41,7 @@ class Job:
     scratch: Path
     template_db: Path
     submission_dir: Path
+    kernel_modules: tuple = ()  # what its kernel imports ahead (prestart.installed_imports at grading)
     launched_at: float = 0.0
 
     @property
@@ -75,9 +81,15 @@ def start_kernel_ahead(job, config):
     try:
         prestart.start_kernel(prestart.kernel_name_of(trusted), environment, executor.extra_arguments,
                               job.autograded, files_from=job.root / "submitted" / job.student / job.assignment,
-                              modules=[*prestart.installed_imports(trusted), KERNEL_SIDE])
+                              modules=[*job.kernel_modules, KERNEL_SIDE])
     except Exception:  # noqa: BLE001 (only a head start: the executor starts the kernel itself and reports why not)
         pass
+
+
+def preload():
+    """Import what every worker needs (PRELOADED), here in the batch before it forks."""
+    for name in PRELOADED:
+        importlib.import_module(name)
 
 
 def last_error(log_text):
@@ -96,6 +108,7 @@ def run(job, threads_per_kernel, result_fd, go_fd):
     """
     entered_at, started = time.time(), time.monotonic()
     tempfile.tempdir = str(job.scratch.parent)  # the executor's scratch goes beside the job's
+    engines.install()  # nbgrader's gradebooks keep their compiled statements in this worker
     os.environ[PIDFILE_ENV] = str(job.pidfile)
     if threads_per_kernel:
         for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -109,6 +122,7 @@ def run(job, threads_per_kernel, result_fd, go_fd):
         prepared = time.monotonic()
         result["prepare"] = round(prepared - started, 4)
         config = course.course_config(job.root, db_path=job.db, trusted_root=job.course_root)
+        config.Exporter.optimistic_validation = True  # nbconvert checks the notebook once at the end, not 17 times
         start_kernel_ahead(job, config)
         result["ahead"] = round(time.monotonic() - started, 4)
         late = results.wait_for_go(go_fd)  # the batch was already waiting for this submission: no head start

@@ -1,8 +1,8 @@
 """Kernels started ahead of their notebooks: the next submission's kernel boots while the current one is graded.
 
 A batch worker lays out its submission and starts its kernel before the batch needs it, and has it
-import the installed modules the assignment's notebook imports (NumPy, Matplotlib...: most of a
-short notebook's time); the clean-room executor then takes that kernel instead of starting one,
+import the installed modules the cells grading runs import (NumPy...: most of a short notebook's
+time); the clean-room executor then takes that kernel instead of starting one,
 and moves it into the notebook's folder before any student code runs.
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from jupyter_core.utils import run_sync
 
+from coursekit.grading.grader import skipping
 from coursekit.grading.grader.trusted import restore_environment
 from coursekit.grading.wall.kernel import LimitedKernelManager
 from coursekit.grading.wall.limits import MEMORY_ENV, PIDFILE_ENV
@@ -53,13 +54,30 @@ def imported_modules(source):
         {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module}
 
 
-def installed_imports(trusted):
+def code_sources(notebook):
+    """A notebook's cells (JSON) as ``skipping.cells_to_skip`` takes them: the code's text, None for other cells."""
+    return ["".join(cell.get("source", "")) if cell.get("cell_type") == "code" else None
+            for cell in notebook.get("cells", [])]
+
+
+def marked_sources(notebook):
+    """The text of the code cells a notebook (JSON) marks as skipped at grading."""
+    return {"".join(cell.get("source", "")) for cell in notebook.get("cells", []) if cell.get("cell_type") == "code"
+            and set(cell.get("metadata", {}).get("tags", [])) & set(skipping.SKIP_TAGS)}
+
+
+def installed_imports(trusted, at_grading=False):
     """Modules the assignment's notebooks import that come from the installed environment, not from the
-    assignment's folder (whose files a submission may replace)."""
+    assignment's folder (whose files a submission may replace); ``at_grading``: only those the cells
+    grading runs import (Matplotlib stays out of a kernel where only skipped cells draw)."""
     notebooks = [json.loads(data) for path, data in trusted.files.items()
                  if path.suffix == ".ipynb" and path.parent == trusted.source_dir]
-    modules = {name for notebook in notebooks for cell in notebook.get("cells", []) if cell.get("cell_type") == "code"
-               for name in imported_modules("".join(cell.get("source", "")))}
+    modules = set()
+    for notebook in notebooks:
+        sources = code_sources(notebook)
+        skipped = skipping.cells_to_skip(sources, marked_sources(notebook)) if at_grading else set()
+        modules |= {name for index, source in enumerate(sources) if source is not None and index not in skipped
+                    for name in imported_modules(source)}
     local = {path.relative_to(trusted.source_dir).parts[0].split(".")[0] for path in trusted.files
              if path.is_relative_to(trusted.source_dir)}
     return sorted(name for name in modules if name.split(".")[0] not in local

@@ -11,17 +11,12 @@ experiment made still gets it.
 
 import ast
 import builtins
+import functools
+from typing import NamedTuple
 
 SKIP_AT_GRADING = "skip-at-grading"
 SKIP_TAGS = (SKIP_AT_GRADING, "skip-execution")
 BUILTIN_NAMES = frozenset(dir(builtins))
-
-
-def _parse(source):
-    try:
-        return ast.parse(source)
-    except SyntaxError:
-        return None
 
 
 def _root_name(node):
@@ -31,48 +26,62 @@ def _root_name(node):
     return node.id if isinstance(node, ast.Name) else None
 
 
+class CellNames(NamedTuple):
+    imported: frozenset  # names a cell binds by importing (``import numpy as np`` binds ``np``)
+    assigned: frozenset  # names it assigns or defines (imports aside)
+    changed: frozenset  # names whose object it may change in place (an attribute or item written, a method called)
+    read: frozenset  # names it reads that it does not bind first itself (function bodies included), builtins aside
+
+
+@functools.lru_cache(maxsize=1024)  # each cell is asked about again and again, and a class's cells are alike
+def cell_names(source):
+    """What a cell's code binds, changes and reads (all empty for code that does not parse), in one walk."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return CellNames(frozenset(), frozenset(), frozenset(), frozenset())
+    imported, assigned, changed, loaded, local = set(), set(), set(), set(), set()  # local: what the cell binds
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            imported |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            loaded.add(node.id)
+        elif isinstance(node, ast.Name):
+            assigned.add(node.id)
+            local.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            assigned.add(node.name)
+        elif isinstance(node, ast.arg):
+            local.add(node.arg)
+        elif isinstance(node, ast.alias):
+            local.add((node.asname or node.name).split(".")[0])
+        if isinstance(node, (ast.Attribute, ast.Subscript)) and not isinstance(node.ctx, ast.Load):
+            changed.add(_root_name(node.value))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            changed.add(_root_name(node.func.value))
+    return CellNames(frozenset(imported), frozenset(assigned), frozenset(changed - {None}),
+                     frozenset(loaded - local - BUILTIN_NAMES))
+
+
 def names_imported(source):
     """Names a cell binds by importing (``import numpy as np`` binds ``np``)."""
-    tree = _parse(source)
-    return {(alias.asname or alias.name).split(".")[0] for node in ast.walk(tree or ast.Module(body=[]))
-            if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+    return cell_names(source).imported
 
 
 def names_assigned(source):
     """Names a cell assigns or defines (imports aside)."""
-    tree = _parse(source)
-    return {node.id if isinstance(node, ast.Name) else node.name for node in ast.walk(tree or ast.Module(body=[]))
-            if (isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load))
-            or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    return cell_names(source).assigned
 
 
 def names_changed(source):
     """Names whose object a cell may change in place: it assigns one of its attributes or items
     (``net.W = ..``, ``params['W'] -= ..``) or calls one of its methods (``net.train(..)``)."""
-    tree = _parse(source)
-    changed = set()
-    for node in ast.walk(tree or ast.Module(body=[])):
-        if isinstance(node, (ast.Attribute, ast.Subscript)) and not isinstance(node.ctx, ast.Load):
-            changed.add(_root_name(node.value))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            changed.add(_root_name(node.func.value))
-    return changed - {None}
+    return cell_names(source).changed
 
 
 def names_read(source):
     """Names a cell reads that it does not bind first itself (function bodies included), builtins aside."""
-    tree = _parse(source)
-    if tree is None:
-        return set()
-    loaded, local = set(), set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (loaded if isinstance(node.ctx, ast.Load) else local).add(node.id)
-        elif isinstance(node, ast.arg):
-            local.add(node.arg)
-        elif isinstance(node, ast.alias):
-            local.add((node.asname or node.name).split(".")[0])
-    return loaded - local - BUILTIN_NAMES
+    return cell_names(source).read
 
 
 def stale_reads(sources, skipped):
