@@ -18,6 +18,11 @@ ONLY_CALLING = {
     "a2_logistic_regression": ({"answer_sigmoid": "def sigmoid(z):\n    raise ValueError('not yet')\n",
                                 **{f"answer_{name}": f"def {name}({arguments}):\n    return sigmoid(0)\n"
                                    for name, arguments in A2_CALLERS.items()}}, {"sigmoid", *A2_CALLERS}),
+    "a3_gradient_descent": ({"answer_numerical_gradient": "def numerical_gradient(f, x):\n"
+                                                          "    raise ValueError('not yet')\n",
+                             "answer_gradient_descent_fn": "def gradient_descent_fn(f, init_x, lr, steps):\n"
+                                                           "    return numerical_gradient(f, init_x)\n"},
+                            {"numerical_gradient", "gradient_descent_fn"}),
     "a4_neural_network": ({"answer_affine": "class Affine:\n    def __init__(self, W, b):\n"
                                             "        raise ValueError('not yet')\n",
                            "answer_two_layer_net": FAKE_NETWORK}, {"affine", "two_layer_net"}),

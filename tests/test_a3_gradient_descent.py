@@ -14,6 +14,7 @@ import nbformat
 import pytest
 from named_mistakes import assert_sentence_heard, naming
 from nbgrader.validator import Validator
+from only_calling import ONLY_CALLING
 
 from coursekit.grading.batch import course
 from coursekit.grading.grader.mistakes import Catalog
@@ -183,6 +184,11 @@ def wrong_student(function, label):
     return next(student for student, cases in WRONG_SUBMISSIONS.items() if (function, label) in cases)
 
 
+# An answer that raises: gradient_descent_fn, which calls it, keeps its points (the course's numerical_gradient
+# stands in for it while gradient_descent_fn's tests run, and calls the function it is given back in the kernel).
+RAISING_NUMERICAL_GRADIENT = "def numerical_gradient(f, x):\n    raise ValueError('not yet')\n"
+
+
 def cells_of(functions):
     return [f"{kind}_{function}" for function in functions for kind in ("test", "hidden")]
 
@@ -195,6 +201,8 @@ def submissions_answers():
         answers[f"alternatives_{index + 1}"] = definitions(bodies)
     for student, cases in WRONG_SUBMISSIONS.items():
         answers[student] = {f"answer_{f}": WRONG[f][label] for f, label in cases}
+    answers["only_calls_numerical_gradient"] = ONLY_CALLING[ASSIGNMENT][0]
+    answers["raising_numerical_gradient"] = {"answer_numerical_gradient": RAISING_NUMERICAL_GRADIENT}
     return answers
 
 
@@ -270,6 +278,16 @@ def test_wrong_answer_loses_its_function_points_and_no_other(graded, function, l
     keeping = set(cells_of(set(POINTS) - wrong)) - visible_may_follow
     assert graded.scores_of(student, losing) == {cell: 0.0 for cell in losing}
     assert graded.scores_of(student, keeping) == graded.full_marks(keeping)
+
+
+def test_code_that_only_calls_a_broken_answer_gains_nothing(graded):
+    losing = cells_of(ONLY_CALLING[ASSIGNMENT][1])
+    assert graded.scores_of("only_calls_numerical_gradient", losing) == dict.fromkeys(losing, 0.0)
+
+
+def test_an_answer_that_raises_costs_its_own_points_only(graded):
+    losing = cells_of(["numerical_gradient"])
+    assert graded.scores["raising_numerical_gradient"] == {**graded.max_scores, **dict.fromkeys(losing, 0.0)}
 
 
 def test_mean_loss_with_mean_gradient_loses_the_loss_and_gradient_points(graded):

@@ -20,10 +20,11 @@ from coursekit.paths import SOURCE_DIR
 
 
 class Solution:
-    """A VariantBuilder stand-in: the namespace of the instructor's definitions."""
+    """A VariantBuilder stand-in: the namespace of the instructor's definitions, each in its answer cell."""
 
     def __init__(self, **functions):
         self.functions = functions
+        self.cells = [(f"answer_{name.lower()}", f"def {name}():\n    pass\n") for name in functions]
 
     def namespace(self):
         return dict(self.functions)
@@ -70,6 +71,23 @@ def test_a_cell_of_a_part_that_uses_answers_gets_their_course_versions():
     assert VERSIONS.of_cell("hidden_sigmoid") == {}
 
 
+def test_only_answers_that_lost_points_or_are_not_judged_yet_are_stood_in_for():
+    assert list(VERSIONS.of_cell("hidden_twice", judged={"sigmoid", "endless", "scale"}, lost={"scale"})) == ["Scale"]
+    assert list(VERSIONS.of_cell("hidden_twice", judged={"sigmoid", "scale"}, lost=())) == ["endless"]
+    assert VERSIONS.of_cell("hidden_twice", judged={"sigmoid", "endless", "scale"}, lost={"twice"}) == {}
+
+
+def test_an_answer_using_an_answer_that_lost_points_is_stood_in_for_too():
+    """a2: propagate lost points, so optimize's tests ran with the course's propagate; model's run with the course's
+    optimize as well (not with the student's optimize calling the course's propagate at every step)."""
+    catalog = Catalog({}, uses={"optimize": ("propagate",), "model": ("optimize", "predict")})
+    versions = CourseVersions(catalog, Solution(propagate=None, optimize=None, predict=None))
+    judged = {"propagate", "optimize", "predict"}
+    assert list(versions.of_cell("hidden_model", judged, lost={"propagate"})) == ["optimize"]
+    assert list(versions.of_cell("hidden_model", judged, lost=())) == []
+    assert list(versions.of_cell("hidden_model", {"optimize", "predict"}, lost=())) == ["optimize"]
+
+
 def test_the_grader_answers_with_the_course_version_on_plain_data():
     answer = VERSIONS.serve(request("sigmoid", np.array([0.0, 2.0])), 5, names=("sigmoid",))
     np.testing.assert_allclose(wire.decode(answer["result"]), [0.5, 1 / (1 + np.exp(-2))])
@@ -104,6 +122,25 @@ def test_the_course_version_stops_when_the_time_the_test_had_left_is_up():
         endless(0)
 
 
+def test_a_function_the_kernel_sends_is_called_back_there():
+    """numerical_gradient(f, x): f stays in the kernel; each call the course's code makes of it is asked for."""
+    calls = []
+
+    def call_kernel(call):  # the kernel's side (stand_ins.call_back) runs the function
+        calls.append(call)
+        return stand_ins.call_back([lambda v: float(np.sum(v**2)), lambda v: 1 / 0], call)
+
+    versions = CourseVersions(Catalog({}), Solution(twice=lambda f, x: [f(x), f(2 * x)]))
+    arguments = lambda number: wire.encode([[print, np.ones(2)], {}], keep=lambda value: {  # noqa: E731
+        "ref": [number, "function", "f", []]})  # as the kernel sends its function number ``number``
+    answer = versions.serve({"course_version": "twice", "arguments": arguments(0)}, 5, call_kernel, names=("twice",))
+    assert wire.decode(answer["result"]) == [2.0, 8.0] and len(calls) == 2
+    answer = versions.serve({"course_version": "twice", "arguments": arguments(1)}, 5, call_kernel, names=("twice",))
+    assert answer == {"error": "the course's twice raised StudentFunctionError: ZeroDivisionError: division by zero"}
+    no_callbacks = versions.serve({"course_version": "twice", "arguments": arguments(0)}, 5, names=("twice",))
+    assert no_callbacks == {"error": "the grader could not read that call"}
+
+
 @pytest.mark.parametrize("method", ["_secret", "__init__", "__reduce__", "missing"])
 def test_only_public_methods_of_a_course_class_are_served(method):
     request = {"course_version": "Scale", "method": method, "arguments": wire.encode([[], {}]),
@@ -129,13 +166,11 @@ def test_a_stand_in_called_outside_a_test_says_so():
 @pytest.fixture
 def kernel(monkeypatch):
     """The kernel's side of the stand-ins, its requests answered by VERSIONS as the grader would, through JSON."""
-    class Kernel:
-        def _input_request(self, prompt, ident, parent):
-            return json.dumps(VERSIONS.serve(json.loads(prompt), 5, names=("sigmoid", "Scale")))
+    def ask(text):
+        return json.dumps(VERSIONS.serve(json.loads(text), 5, names=("sigmoid", "Scale")))
 
-    monkeypatch.setattr(stand_ins, "get_ipython", lambda: type("Shell", (), {"kernel": Kernel()})())
+    monkeypatch.setattr(stand_ins, "ask", ask)
     monkeypatch.setitem(stand_ins.GRADER, "request", {"header": {}})
-    monkeypatch.setitem(stand_ins.GRADER, "ident", b"grader")
     namespace = {}
     stand_ins.stand_in(namespace, VERSIONS.of_cell("hidden_twice"))
     yield namespace
@@ -166,8 +201,10 @@ def test_a_course_object_keeps_the_arrays_it_is_given_as_the_courses_own_would(k
     assert not hasattr(layer, "_secret")
 
 
-# A propagate that keeps the stand-in it was given, and a later cell that calls what it kept.
-KEEPS = {"answer_propagate": "KEPT = []\n\n\ndef propagate(w, b, X, Y):\n    KEPT.append(sigmoid)\n"
+# A sigmoid that raises (so the course's stands in while propagate's tests run), a propagate that keeps the
+# stand-in it was given, and a later cell that calls what it kept.
+KEEPS = {"answer_sigmoid": "def sigmoid(z):\n    raise ValueError('not yet')\n",
+         "answer_propagate": "KEPT = []\n\n\ndef propagate(w, b, X, Y):\n    KEPT.append(sigmoid)\n"
                              "    A = sigmoid(w.T @ X + b)\n    m = X.shape[1]\n"
                              "    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m\n"
                              "    return {'dw': X @ (A - Y).T / m, 'db': np.sum(A - Y) / m}, cost\n",
@@ -179,6 +216,7 @@ KEEPS = {"answer_propagate": "KEPT = []\n\n\ndef propagate(w, b, X, Y):\n    KEP
 def test_a_stand_in_kept_by_the_students_code_answers_nothing_later(tmp_path):
     course = TempCourse(tmp_path, ["a2_logistic_regression"], source_dir=SOURCE_DIR)
     result = course.autograde_answers("a2_logistic_regression", {"solution": {}, "keeps": KEEPS})
-    assert result.scores["keeps"] == result.scores["solution"] == result.max_scores
+    assert result.scores["solution"] == result.max_scores
+    assert result.scores["keeps"] == {**result.max_scores, "test_sigmoid": 0.0, "hidden_sigmoid": 0.0}
     notebook = course.notebook_path(Path("autograded", "keeps"), "a2_logistic_regression").read_text()
     assert "kept: the course's sigmoid answers only while a test runs" in notebook

@@ -29,15 +29,15 @@ from coursekit.submissions import answers_of, fill_answers, grade_id, is_test_ce
 
 @dataclass(frozen=True)
 class Target:
-    """The answer a case attacks, the tests that depend on it, and a hard-coded fake of it."""
+    """The answer a case attacks, its tests, and a hard-coded fake of it. Every other test keeps its points: a2's
+    model, which calls predict, too (while predict has lost points, the course's predict stands in for it in model's
+    tests; measured on every case below)."""
 
     function: str
     answer: str
     affected: frozenset
     hardcoded: str
     visible: str  # the visible test a hard-coded fake passes
-    callers: frozenset = frozenset()  # tests of other parts that call it
-    callers_keep: frozenset = frozenset()  # the cases in which those keep their points (they lose them in the others)
 
 
 TARGETS = {
@@ -46,16 +46,10 @@ TARGETS = {
         "def L1(yhat, y):\n    return 1.05\n", "test_L1"),
     "a2_logistic_regression": Target(
         "predict", "answer_predict",
-        frozenset({"test_predict", "hidden_predict", "test_model", "hidden_model"}),
+        frozenset({"test_predict", "hidden_predict"}),
         "import numpy as np\n\ndef predict(w, b, X):\n"
         "    if not np.any(w) and b == 0:\n        return np.zeros((1, X.shape[1]))\n"
-        "    return np.array([[0, 0, 1, 1, 1, 1]])[:, :X.shape[1]]\n", "test_predict",
-        frozenset({"test_model", "hidden_model"}),
-        # Measured (2 graded runs): model keeps its points when predict's attack leaves model's own tests running
-        # as usual; it loses them when predict is missing (name_error, syntax_error), hard-coded, patched beside a
-        # hard-coded predict, or the kernel dies or hangs in predict's cell. The last three are fair; model losing
-        # points for a missing or hard-coded predict is a cascade still open (issue 21).
-        frozenset({"endless_loop_in_function", "memory_hog", "patch_exp", "sys_exit"})),
+        "    return np.array([[0, 0, 1, 1, 1, 1]])[:, :X.shape[1]]\n", "test_predict"),
 }
 STUBBORN_LOOP = ("\nimport time\nwhile True:\n    try:\n        time.sleep(0.01)\n"
                  "    except KeyboardInterrupt:\n        pass\n")
@@ -194,11 +188,7 @@ def graded_corpus(request, tmp_path_factory):
 def test_answer_case(graded_corpus, case):
     _, _, target, result, _ = graded_corpus
     assert result.statuses[case] == "graded", result.failures.get(case)
-    expected = expected_scores(result.max_scores, ANSWER_CASES[case][1], target)
-    # A part that only calls the attacked answer gets one defined outcome per case: all its points or none.
-    for cell in target.callers:
-        expected[cell] = result.max_scores[cell] if case in target.callers_keep else 0.0
-    assert result.scores[case] == expected
+    assert result.scores[case] == expected_scores(result.max_scores, ANSWER_CASES[case][1], target)
 
 
 @pytest.mark.parametrize("case", sorted(STRUCTURE_CASES) + ["restored_correct"])

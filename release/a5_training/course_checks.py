@@ -247,18 +247,18 @@ def mismatched_field(got, expectations, names, rtol=1e-6, atol=1e-8):
     """None when the fields ``got`` (a sequence of values) all match the fields of one of ``expectations``
     (functions computing such a sequence; one that raises counts as no match); else the name (from ``names``)
     of the first field that none matches, or of the first field when each matches a different expectation."""
-    computed = []
-    for expectation in expectations:
-        try:
-            computed.append(expectation())
-        except Exception:  # an expectation computed with the student's own code may fail
-            continue
-
     def field_matches(index, expected):
         return matches_any(got[index], [lambda: expected[index]], rtol, atol)
 
-    if any(all(field_matches(index, expected) for index in range(len(names))) for expected in computed):
-        return None
+    computed = []  # in order, and only until one matches: the next may be costly (the student's own code)
+    for expectation in expectations:
+        try:
+            expected = expectation()
+        except Exception:  # an expectation computed with the student's own code may fail
+            continue
+        if all(field_matches(index, expected) for index in range(len(names))):
+            return None
+        computed.append(expected)
     return next((name for index, name in enumerate(names)
                  if not any(field_matches(index, expected) for expected in computed)), names[0])
 

@@ -180,4 +180,5 @@ MISTAKES = {
 
 # The answers each part calls: while the part's tests run at grading, the course's version stands in for them
 # (coursekit.grading.grader.course_versions), so a mistake in one costs its own points only.
-USES = {"gradient_descent": ("gradients", "loss"), "adagrad": ("gradients", "loss")}
+USES = {"gradient_descent": ("gradients", "loss"), "adagrad": ("gradients", "loss"),
+        "gradient_descent_fn": ("numerical_gradient",)}

@@ -139,7 +139,7 @@ class CleanRoomExecute(Execute):
         self._diagnoses = NotebookDiagnoses(self._trusted, resources["nbgrader"]["notebook"])
         diagnoser = self._diagnoses.diagnoser
         self._versions = CourseVersions(diagnoser.catalog, diagnoser.builder) if diagnoser else None
-        self._serving = ()
+        self._serving, self._judged, self._lost = (), set(), set()  # parts whose test cells ran, and failed
         self._timing, self._requests = {"started": time.monotonic(), "cells": {}}, 0
         self._deadline, self._cell_timeout = time.monotonic() + self.notebook_time_limit, self.timeout
         self._budget = OutputBudget(self.cell_output_bytes, self.notebook_output_bytes)
@@ -391,10 +391,15 @@ class CleanRoomExecute(Execute):
         """Run the gradebook's ``source`` of a test cell here; return the cell's outputs."""
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "test")
         try:
-            self._stand_in(self._versions.of_cell(grade_id) if self._versions else {})
-            return self._run_test_cell(grade_id, source)
+            self._stand_in(self._versions.of_cell(grade_id, self._judged, self._lost) if self._versions else {})
+            outputs = self._run_test_cell(grade_id, source)
         finally:
             self._stand_in({})
+        part = self._versions.catalog.part_of_cell(grade_id) if self._versions else None
+        self._judged.add(part)
+        if any(output.output_type == "error" for output in outputs):
+            self._lost.add(part)
+        return outputs
 
     def _stand_in(self, versions):
         """Let the course's versions stand in for ``versions`` in the kernel (``CourseVersions.of_cell``; none:

@@ -2,9 +2,11 @@
 student's while the tests of a part that uses them run (the grader's ``course_versions`` says which).
 
 No course code comes here. A stand-in function sends its arguments to the grader, which runs the course's
-function and answers with the result. A stand-in class makes objects whose attributes live here, as the
-course's object would keep them; each method call sends the object's attributes and the arguments, the grader
-runs the course's method on them and answers with the result and the attributes after. Arrays, lists and dicts
+function and answers with the result; a function among the arguments (``f`` of ``numerical_gradient(f, x)``)
+stays here, and the grader asks for each call the course's code makes of it before it answers. A stand-in class
+makes objects whose attributes live here, as the course's object would keep them; each method call sends the
+object's attributes and the arguments, the grader runs the course's method on them and answers with the result
+and the attributes after. Arrays, lists and dicts
 sent are numbered: what the grader hands back under a number is the kernel's own value, changed in place as
 the course's code changed it (a layer keeps the very weight array a network gave it). Plain data both ways.
 """
@@ -23,21 +25,52 @@ def ask_grader(request, args, kwargs, attributes=None):
     """The grader's answer to a call of the course's code: ``{"result", "attributes"}``, decoded."""
     if GRADER.get("request") is None:
         raise RuntimeError(f"the course's {request['course_version']} answers only while a test runs")
-    given = []
+    given, functions = [], []  # what was sent: arrays, lists and dicts; functions and other objects
 
     def share(value):
         given.append(value)
         return len(given) - 1
 
-    request = {**request, "arguments": wire.encode([list(args), kwargs], share=share)}
+    def keep(value):
+        functions.append(value)
+        return {"ref": [len(functions) - 1, type(value).__name__, None, []]}
+
+    request = {**request, "arguments": wire.encode([list(args), kwargs], share=share, keep=keep)}
     if attributes is not None:
         request["attributes"] = wire.encode(attributes, share=share)
-    kernel = get_ipython().kernel
-    answer = wire.loads(kernel._input_request(wire.dumps(request), [GRADER["ident"]], GRADER["request"]))
+    answer = wire.loads(ask(wire.dumps(request)))
+    while isinstance(answer, dict) and "call" in answer:  # the course's code calls a function it was given
+        answer = wire.loads(ask(wire.dumps(call_back(functions, answer["call"]))))
     if not isinstance(answer, dict) or "error" in answer or "result" not in answer:
         raise RuntimeError(str(answer.get("error") if isinstance(answer, dict) else "the grader did not answer"))
     own = lambda number, value: kept(given, number, value)  # noqa: E731
     return {key: wire.decode(tree, make_shared=own) for key, tree in answer.items() if key in ("result", "attributes")}
+
+
+def call_back(functions, call):
+    """Run one of ``functions`` as the course's code asks (``{"ref": number, "arguments": [args, kwargs]}``):
+    ``{"returned": tree}``, or ``{"raised": text}`` when it raises."""
+    try:
+        args, kwargs = wire.decode(call["arguments"])
+        return {"returned": wire.encode(functions[call["ref"]](*args, **kwargs))}
+    except Exception as error:  # noqa: BLE001 (the student's function may raise anything; the course's code hears it)
+        return {"raised": f"{type(error).__name__}: {wire.safe_str(error, 300)}"}
+
+
+def ask(text):
+    """Send ``text`` to the grader on the kernel's stdin channel, as ``input()`` would, and wait for its answer (an
+    interrupt stops the wait). Unlike ``input()``, the streams are not flushed first: a thread round trip each."""
+    kernel = get_ipython().kernel
+    socket = kernel.stdin_socket
+    while socket.poll(0):  # a stale answer, left by a call an interrupt stopped
+        socket.recv_multipart()
+    kernel.session.send(socket, "input_request", {"prompt": text, "password": False}, GRADER["request"],
+                        ident=[GRADER["ident"]])
+    while True:
+        if socket.poll(10):
+            _, reply = kernel.session.recv(socket)
+            if reply is not None:
+                return reply["content"]["value"]
 
 
 def kept(given, number, value):

@@ -75,7 +75,7 @@ class CommChannel:
     def receive(self, msg_id, timeout, serve=None):
         """The data of the kernel's answer to ``msg_id``; raises TimedOut, NoAnswer or KernelDied.
 
-        ``serve(request, seconds)`` answers what the kernel asks meanwhile (plain data both ways)."""
+        ``serve(request, seconds, call_kernel)`` answers what the kernel asks meanwhile (plain data both ways)."""
         deadline = time.monotonic() + timeout
         poller = zmq.Poller()
         poller.register(self.iopub, zmq.POLLIN)
@@ -114,14 +114,43 @@ class CommChannel:
             return None, None
 
     def _answer_stdin(self, serve, deadline):
-        """Answer one request the kernel sent on its stdin channel: ``serve``'s answer, or an error."""
+        """Answer one request the kernel sent on its stdin channel."""
+        message, request = self._read_stdin()
+        if message is not None:
+            self._respond(message, request, serve, deadline)
+
+    def _read_stdin(self):
+        """``(message, request)`` of the next message on the stdin channel, or ``(None, None)``."""
         try:
             _, message = self.session.recv(self.stdin, zmq.NOBLOCK)
-            request = json.loads(message["content"]["prompt"])
+            return message, json.loads(message["content"]["prompt"])
         except (ValueError, TypeError, KeyError, IndexError, zmq.ZMQError):  # not a request from our kernel side
-            return
-        answer = serve(request, deadline - time.monotonic()) if serve is not None else \
+            return None, None
+
+    def _respond(self, message, request, serve, deadline):
+        """Reply to the kernel's ``request`` with ``serve(request, seconds, call_kernel)``, or an error. Meanwhile
+        the course's code may call a function the kernel sent (``call_kernel``): a reply asking for the call, then a
+        request back with what the function returned, which may itself first ask for the course's code."""
+        pending = [message]  # the kernel's request the next reply answers
+
+        def call_kernel(call):
+            self._reply(pending[0], {"call": call})
+            while True:
+                if not self.stdin.poll(max(0, int(1000 * (deadline - time.monotonic())))):
+                    raise TimedOut
+                returned_message, returned = self._read_stdin()
+                if returned_message is None:
+                    continue
+                if isinstance(returned, dict) and ("returned" in returned or "raised" in returned):
+                    pending[0] = returned_message
+                    return returned
+                self._respond(returned_message, returned, serve, deadline)
+
+        answer = serve(request, deadline - time.monotonic(), call_kernel) if serve is not None else \
             {"error": "nothing answers the kernel's requests now"}
+        self._reply(pending[0], answer)
+
+    def _reply(self, message, answer):
         self.session.send(self.stdin, "input_reply", {"value": json.dumps(answer)}, parent=message)
 
     def close(self):
