@@ -99,6 +99,7 @@ class CourseVersions:
                 result, state = run(version, method, args, kwargs, attributes)
         except Exception as error:  # noqa: BLE001 (the arguments the student's code sent may break it)
             return {"error": f"the course's {name} raised {type(error).__name__}: {wire.safe_str(error, 300)}"}
+
         def given(value):  # what the kernel sent comes back as its own value, holding what the course's code left
             return {"shared": [numbers[id(value)], wire.encode(value)]} if id(value) in numbers else None
 

@@ -6,9 +6,9 @@ function and answers with the result; a function among the arguments (``f`` of `
 stays here, and the grader asks for each call the course's code makes of it before it answers. A stand-in class
 makes objects whose attributes live here, as the course's object would keep them; each method call sends the
 object's attributes and the arguments, the grader runs the course's method on them and answers with the result
-and the attributes after. Arrays, lists and dicts
-sent are numbered: what the grader hands back under a number is the kernel's own value, changed in place as
-the course's code changed it (a layer keeps the very weight array a network gave it). Plain data both ways.
+and the attributes after. Arrays, lists and dicts sent are numbered: what the grader hands back under a number is
+the kernel's own value, changed in place as the course's code changed it (a layer keeps the very weight array a
+network gave it). Plain data both ways.
 """
 
 import numpy as np

@@ -8,8 +8,8 @@ only to this comm's messages and the kernel's status: a request costs about a mi
 where running code for it (an ``execute_request``) cost about ten.
 
 While the kernel answers, the student's code may call the course's version of an answer another part uses
-(``kernel_side.CourseVersion``): it asks on the kernel's stdin channel, as ``input()`` does, and
-``receive`` answers with ``serve`` (the grader's own code) before it goes on waiting.
+(``inkernel.stand_ins``): it asks on the kernel's stdin channel, as ``input()`` does, and ``receive``
+answers with ``serve`` (the grader's ``course_versions``) before it goes on waiting.
 
 Every request adds three IOPub messages (busy, answer, idle) that nbclient's own IOPub socket
 receives too; ZeroMQ drops messages beyond a queue of 1000, so both queues are emptied as
