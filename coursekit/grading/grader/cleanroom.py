@@ -47,7 +47,7 @@ from coursekit.grading.wall.limits import PIDFILE_ENV, kill_process_groups
 from coursekit.grading.wall.output_budget import CELL_BYTES, NOTEBOOK_BYTES, OutputBudget
 from coursekit.grading.wall.remote import KernelUnavailable, StudentCodeError, free_names
 from coursekit.i18n_course import CourseLanguage
-from coursekit.messages import LANGUAGE_FILE, say, speaking
+from coursekit.messages import LANGUAGE_FILE, SOURCE_LANGUAGE, say, speaking
 from coursekit.submissions import is_test_cell
 
 metadata_schema.install()  # nbgrader checks its own schema once, not on every cell
@@ -125,6 +125,7 @@ class CleanRoomExecute(Execute):
         self._skipped = set()
         self._deadline, self._cell_timeout = float("inf"), self.timeout  # preprocess() sets them per notebook
         self._budget = OutputBudget(self.cell_output_bytes, self.notebook_output_bytes)
+        self._versions, self._serving, self._language = None, (), SOURCE_LANGUAGE  # preprocess() sets them per notebook
 
     # --- the whole notebook -------------------------------------------------------------
     def preprocess(self, nb, resources, km=None):
