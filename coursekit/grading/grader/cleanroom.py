@@ -396,10 +396,11 @@ class CleanRoomExecute(Execute):
             outputs = self._run_test_cell(grade_id, source)
         finally:
             self._stand_in({})
-        part = self._versions.catalog.part_of_cell(grade_id) if self._versions else None
-        self._judged.add(part)
-        if any(output.output_type == "error" for output in outputs):
-            self._lost.add(part)
+        if self._versions:  # what the next cells' stand-ins follow
+            part = self._versions.catalog.part_of_cell(grade_id)
+            self._judged.add(part)
+            if any(output.output_type == "error" for output in outputs):
+                self._lost.add(part)
         return outputs
 
     def _stand_in(self, versions):

@@ -14,6 +14,7 @@ parts keep ``checks.excused_by``.
 
 import ast
 import contextlib
+import functools
 import signal
 import threading
 
@@ -140,13 +141,14 @@ def run(version, method, args, kwargs, attributes):
     return version(*args, **kwargs), None
 
 
+@functools.lru_cache(maxsize=256)  # the same answer cells, parsed once per process rather than per submission
 def defined_names(code):
     """The functions and classes an answer cell defines at its top level."""
     try:
         body = ast.parse(code).body
     except SyntaxError:
-        return []
-    return [node.name for node in body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+        return ()
+    return tuple(node.name for node in body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)))
 
 
 def by_name(value):
